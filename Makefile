@@ -1,0 +1,37 @@
+# Set-up and checks. Every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONHASHSEED ?= 0
+
+.PHONY: install demo test test-fast test-slow test-jax lint docs docs-check bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[tensorflow,test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) examples/demo.py
+
+test: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" --durations=10
+	$(PY) -m pytest -q -m slow
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" -x
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check skweighted tests examples
+	$(VENV)/bin/ruff format --check skweighted tests examples
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info docs/_build

@@ -1,0 +1,36 @@
+"""skweighted: cost-sensitive neural-network classifiers for scikit-learn.
+
+The estimators are imported lazily so that ``import skweighted.metrics`` and
+the table utilities never load TensorFlow or Keras.
+"""
+
+import os as _os
+
+# Quiet by default: TensorFlow's C++ start-up logs, unless the user chose.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "WeightedKerasClassifier",
+    "WeightedMLPClassifier",
+    "__version__",
+]
+
+_LAZY = {
+    "WeightedKerasClassifier": "._classifier",
+    "WeightedMLPClassifier": "._classifier",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'skweighted' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,87 @@
+"""A serializable misclassification-weighted cross-entropy for plain Keras."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from ._weights import check_weighting, table_weights
+
+
+@keras.saving.register_keras_serializable(package="skweighted")
+class MisclassificationWeightedCrossentropy(keras.losses.Loss):
+    """Categorical cross-entropy weighted by a (true, predicted) table.
+
+    For an example of true class ``i`` whose prediction ``p`` has ``j =
+    argmax(p)``, the loss is ``W[i, j] * crossentropy(y_true, p)``. With
+    ``weighting="expected"`` the weight is ``sum_j W[i, j] * p_j`` instead. The
+    weight is treated as a constant (no gradient flows through it).
+
+    Parameters
+    ----------
+    misclass_weights : array-like of shape (K, K)
+        Rows are true classes, columns predicted classes, in the order of the
+        one-hot targets. Entries must be finite and >= 0.
+    weighting : {"argmax", "expected"}, default="argmax"
+        How the table row becomes a weight.
+    from_logits : bool, default=False
+        Whether ``y_pred`` holds logits rather than probabilities.
+    reduction : str, default="sum_over_batch_size"
+        As for any Keras loss.
+    name : str, default="misclassification_weighted_crossentropy"
+        Name of the loss.
+    dtype : str, default=None
+        As for any Keras loss.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skweighted.keras import MisclassificationWeightedCrossentropy
+    >>> W = [[1.0, 5.0], [1.0, 1.0]]
+    >>> loss = MisclassificationWeightedCrossentropy(W)
+    >>> y_true = np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> y_pred = np.array([[0.4, 0.6], [0.2, 0.8]])
+    >>> float(loss(y_true, y_pred))  # (5 * -log 0.4 + 1 * -log 0.8) / 2
+    2.402...
+    """
+
+    def __init__(
+        self,
+        misclass_weights,
+        weighting="argmax",
+        from_logits=False,
+        reduction="sum_over_batch_size",
+        name="misclassification_weighted_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        table = np.asarray(misclass_weights, dtype="float64")
+        if table.ndim != 2 or table.shape[0] != table.shape[1]:
+            raise ValueError(
+                f"misclass_weights must be a square (K, K) table, got shape {table.shape}."
+            )
+        if not np.isfinite(table).all() or (table < 0).any():
+            raise ValueError("misclass_weights must be finite and >= 0.")
+        self.misclass_weights = table.tolist()
+        self.weighting = check_weighting(weighting)
+        self.from_logits = from_logits
+
+    def call(self, y_true, y_pred):
+        y_pred = ops.convert_to_tensor(y_pred)
+        y_true = ops.cast(y_true, y_pred.dtype)
+        table = ops.convert_to_tensor(self.misclass_weights, dtype=y_pred.dtype)
+        probs = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
+        rows = ops.matmul(y_true, table)
+        weights = table_weights(rows, probs, self.weighting)
+        crossentropy = keras.losses.categorical_crossentropy(
+            y_true, y_pred, from_logits=self.from_logits
+        )
+        return weights * crossentropy
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            misclass_weights=self.misclass_weights,
+            weighting=self.weighting,
+            from_logits=self.from_logits,
+        )
+        return config

@@ -1,0 +1,58 @@
+"""The multi-layer perceptron that WeightedMLPClassifier trains."""
+
+import keras
+
+
+def build_mlp(
+    n_features,
+    n_classes,
+    *,
+    hidden_layer_sizes=(100,),
+    activation="relu",
+    l2=0.0,
+    dropout=0.0,
+):
+    """Build a softmax MLP: ``n_features`` -> hidden layers -> ``n_classes``.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+    n_classes : int
+        Number of output units (2 for a binary problem: always a softmax).
+    hidden_layer_sizes : sequence of int, default=(100,)
+        Units of each hidden ``Dense`` layer.
+    activation : str, default="relu"
+        Activation of the hidden layers (any Keras activation name).
+    l2 : float, default=0.0
+        L2 penalty factor of each kernel (Keras' scale: ``l2 * sum(w ** 2)``).
+    dropout : float, default=0.0
+        Dropout rate after each hidden layer.
+
+    Returns
+    -------
+    model : keras.Sequential
+        Uncompiled.
+
+    Examples
+    --------
+    >>> from skweighted.keras import build_mlp
+    >>> build_mlp(4, 3, hidden_layer_sizes=(8,)).output_shape
+    (None, 3)
+    """
+    regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
+    layers = [keras.Input(shape=(n_features,))]
+    for units in hidden_layer_sizes:
+        layers.append(
+            keras.layers.Dense(
+                units, activation=activation, kernel_regularizer=regularizer
+            )
+        )
+        if dropout > 0:
+            layers.append(keras.layers.Dropout(dropout))
+    layers.append(
+        keras.layers.Dense(
+            n_classes, activation="softmax", kernel_regularizer=regularizer
+        )
+    )
+    return keras.Sequential(layers, name="mlp")

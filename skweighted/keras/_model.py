@@ -1,0 +1,113 @@
+"""A Keras model that weights its loss with per-example table rows."""
+
+import keras
+from keras import ops
+
+from ._weights import check_weighting, table_weights
+
+FEATURES = "features"
+ROWS = "rows"
+TABLES = "tables"
+
+
+@keras.saving.register_keras_serializable(package="skweighted")
+class TableWeightedModel(keras.Model):
+    """Wrap a network so that its compiled loss is weighted by tables.
+
+    ``fit`` receives ``x`` as a dict: ``{"features": X, "rows": R}`` where
+    ``R[k] = T_k[y_k, :]`` is the row of example k's table for its true class
+    (shape (n, K)), or ``{"features": X, "tables": T}`` with full per-example
+    tables of shape (n, K, K). Keras slices these with the batch, so each
+    batch sees exactly its own examples' tables. The network only sees the
+    features, and ``predict`` takes the features alone (a plain array).
+
+    In :meth:`compute_loss` the rows become per-example weights ``W_k[i,
+    argmax p_k]`` (``weighting="argmax"``) or ``sum_j W_k[i, j] p_kj``
+    (``weighting="expected"``), treated as constants, which multiply any
+    ``sample_weight`` / ``class_weight`` before the compiled loss is reduced.
+
+    Parameters
+    ----------
+    network : keras.Model or keras.layers.Layer
+        Maps the features to class probabilities of shape (batch, K).
+    weighting : {"argmax", "expected"}, default="argmax"
+        How a table row becomes a weight.
+    **kwargs
+        Passed to :class:`keras.Model` (e.g. ``name``).
+
+    Examples
+    --------
+    >>> import numpy as np, keras
+    >>> from skweighted.keras import TableWeightedModel, true_class_rows
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(64, 4)).astype("float32")
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> tables = rng.uniform(0.5, 2.0, size=(64, 2, 2))
+    >>> net = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    >>> model = TableWeightedModel(net)
+    >>> model.compile(optimizer="adam", loss="categorical_crossentropy")
+    >>> x = {"features": X, "rows": true_class_rows(tables, y)}
+    >>> history = model.fit(x, keras.utils.to_categorical(y, 2), epochs=1, verbose=0)
+    >>> model.predict(X, verbose=0).shape
+    (64, 2)
+    """
+
+    def __init__(self, network, weighting="argmax", **kwargs):
+        super().__init__(**kwargs)
+        self.network = network
+        self.weighting = check_weighting(weighting)
+
+    def call(self, inputs, training=None):
+        if isinstance(inputs, dict):
+            inputs = inputs[FEATURES]
+        return self.network(inputs, training=training)
+
+    def build(self, input_shape):
+        if isinstance(input_shape, dict):
+            input_shape = input_shape[FEATURES]
+        if not self.network.built:
+            self.network.build(input_shape)
+        self.built = True
+
+    def example_weights(self, x, y, y_pred):
+        """Per-example weights for a batch, or None when ``x`` has no tables."""
+        if not isinstance(x, dict):
+            return None
+        if ROWS in x:
+            rows = x[ROWS]
+        elif TABLES in x:
+            y_true = ops.cast(y, x[TABLES].dtype)
+            rows = ops.einsum("bk,bkj->bj", y_true, x[TABLES])
+        else:
+            return None
+        return table_weights(rows, y_pred, self.weighting)
+
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
+        weights = self.example_weights(x, y, y_pred)
+        if weights is not None:
+            if sample_weight is not None:
+                weights = weights * ops.cast(
+                    ops.reshape(sample_weight, ops.shape(weights)), weights.dtype
+                )
+            sample_weight = weights
+        return super().compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            network=keras.saving.serialize_keras_object(self.network),
+            weighting=self.weighting,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        network = keras.saving.deserialize_keras_object(
+            config.pop("network"), custom_objects=custom_objects
+        )
+        return cls(network=network, **config)
