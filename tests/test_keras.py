@@ -1,0 +1,168 @@
+"""Tests of the Keras building blocks against a plain numpy reference."""
+
+import keras
+import numpy as np
+import pytest
+
+from skweighted.keras import (
+    MisclassificationWeightedCrossentropy,
+    TableWeightedModel,
+    build_mlp,
+    true_class_rows,
+)
+
+
+def reference_losses(y, proba, tables, weighting):
+    """The formula, one example and one class pair at a time."""
+    n, k = proba.shape
+    out = np.empty(n)
+    for e in range(n):
+        i = y[e]
+        if weighting == "argmax":
+            j_star = 0
+            for j in range(k):  # first maximal class wins ties
+                if proba[e, j] > proba[e, j_star]:
+                    j_star = j
+            weight = tables[e][i][j_star]
+        else:
+            weight = sum(tables[e][i][j] * proba[e, j] for j in range(k))
+        out[e] = weight * -np.log(proba[e, i])
+    return out
+
+
+def random_problem(n=32, k=4, seed=0):
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(n, k))
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = rng.integers(0, k, size=n)
+    tables = rng.uniform(0, 3, size=(n, k, k))
+    return y, proba.astype(np.float32), tables
+
+
+@pytest.mark.parametrize("weighting", ["argmax", "expected"])
+@pytest.mark.parametrize("k", [2, 3, 7])
+def test_loss_matches_numpy_reference(weighting, k):
+    """Check the global-table loss per example against the loop reference."""
+    y, proba, tables = random_problem(k=k)
+    W = tables[0]
+    loss = MisclassificationWeightedCrossentropy(W, weighting=weighting, reduction=None)
+    got = keras.ops.convert_to_numpy(loss(np.eye(k)[y], proba))
+    expected = reference_losses(y, proba, [W] * len(y), weighting)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_loss_argmax_ties_go_to_first_class():
+    """Check that a tie between classes picks the first maximal class."""
+    W = np.array([[1.0, 5.0, 9.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+    loss = MisclassificationWeightedCrossentropy(W, reduction=None)
+    proba = np.array([[0.2, 0.4, 0.4]], dtype=np.float32)
+    got = keras.ops.convert_to_numpy(loss(np.array([[1.0, 0, 0]]), proba))
+    np.testing.assert_allclose(got, [5.0 * -np.log(0.2)], rtol=1e-6)
+
+
+def test_loss_zero_and_uniform_tables():
+    """Check a zero table gives zero loss and a ones table the plain loss."""
+    y, proba, _ = random_problem(k=3)
+    y_true = np.eye(3)[y]
+    plain = keras.losses.CategoricalCrossentropy()(y_true, proba)
+    ones = MisclassificationWeightedCrossentropy(np.ones((3, 3)))(y_true, proba)
+    zeros = MisclassificationWeightedCrossentropy(np.zeros((3, 3)))(y_true, proba)
+    np.testing.assert_allclose(float(ones), float(plain), rtol=1e-6)
+    assert float(zeros) == 0.0
+
+
+def test_loss_from_logits_matches_probabilities():
+    """Check from_logits=True gives the same loss as softmax probabilities."""
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(10, 3)).astype(np.float32)
+    y_true = np.eye(3)[rng.integers(0, 3, 10)]
+    W = rng.uniform(0, 2, size=(3, 3))
+    a = MisclassificationWeightedCrossentropy(W, from_logits=True)(y_true, logits)
+    proba = keras.ops.softmax(logits)
+    b = MisclassificationWeightedCrossentropy(W)(y_true, proba)
+    np.testing.assert_allclose(float(a), float(b), rtol=1e-5)
+
+
+def test_loss_config_round_trip():
+    """Check get_config/from_config and Keras (de)serialization keep the loss."""
+    W = [[0.0, 2.0], [3.0, 0.5]]
+    loss = MisclassificationWeightedCrossentropy(W, weighting="expected", name="w")
+    clone = MisclassificationWeightedCrossentropy.from_config(loss.get_config())
+    assert clone.get_config() == loss.get_config()
+    restored = keras.losses.deserialize(keras.losses.serialize(loss))
+    y, proba, _ = random_problem(k=2)
+    np.testing.assert_allclose(
+        float(restored(np.eye(2)[y], proba)), float(loss(np.eye(2)[y], proba))
+    )
+
+
+@pytest.mark.parametrize("bad", [[[1, 2, 3]], [[1, -1], [1, 1]], [[np.nan, 1], [1, 1]]])
+def test_loss_rejects_bad_tables(bad):
+    """Check that non-square, negative or NaN tables are refused."""
+    with pytest.raises(ValueError, match="misclass_weights"):
+        MisclassificationWeightedCrossentropy(bad)
+
+
+def _model(k, weighting="argmax"):
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(k, activation="softmax")])
+    model = TableWeightedModel(net, weighting=weighting)
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("weighting", ["argmax", "expected"])
+@pytest.mark.parametrize("form", ["rows", "tables"])
+def test_model_compute_loss_matches_reference(weighting, form):
+    """Check compute_loss of a batch against the per-example reference."""
+    y, proba, tables = random_problem(k=4)
+    model = _model(4, weighting)
+    x = {"features": np.zeros((len(y), 3), np.float32)}
+    x[form] = true_class_rows(tables, y) if form == "rows" else tables.astype(np.float32)
+    sw = np.random.default_rng(3).uniform(0.5, 2, size=len(y)).astype(np.float32)
+    got = model.compute_loss(x, np.eye(4, dtype=np.float32)[y], proba, sample_weight=sw)
+    expected = np.mean(sw * reference_losses(y, proba, tables, weighting))
+    np.testing.assert_allclose(float(got), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize("batch_size", [8, 64])
+def test_model_fit_slices_tables_per_batch(batch_size):
+    """Check that fit weights each batch with its own examples' tables.
+
+    With a zero learning rate the predictions do not move, so the epoch loss
+    Keras reports must equal the reference mean over all examples. A loss
+    closed over the whole table (the tutorial's bug) cannot match it.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3)).astype(np.float32)
+    y = rng.integers(0, 3, size=64)
+    tables = rng.uniform(0, 4, size=(64, 3, 3))
+    model = _model(3)
+    x = {"features": X, "rows": true_class_rows(tables, y)}
+    hist = model.fit(x, np.eye(3)[y], batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+    proba = model.predict(X, verbose=0)
+    expected = reference_losses(y, proba, tables, "argmax").mean()
+    np.testing.assert_allclose(hist.history["loss"][0], expected, rtol=1e-4)
+
+
+def test_model_save_load_round_trip(tmp_path):
+    """Check that a TableWeightedModel saves and loads with the same outputs."""
+    net = build_mlp(3, 2, hidden_layer_sizes=(4,), dropout=0.1, l2=0.01)
+    model = TableWeightedModel(net, weighting="expected")
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    X = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
+    y = np.eye(2)[np.arange(16) % 2]
+    model.fit({"features": X, "rows": np.ones((16, 2), np.float32)}, y, epochs=1, verbose=0)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded, TableWeightedModel) and loaded.weighting == "expected"
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
+
+
+def test_true_class_rows_accepts_one_hot():
+    """Check rows from one-hot targets equal rows from indices."""
+    _, _, tables = random_problem(k=3)
+    y = np.arange(32) % 3
+    np.testing.assert_array_equal(true_class_rows(tables, np.eye(3)[y]), true_class_rows(tables, y))
+    with pytest.raises(ValueError, match="range"):
+        true_class_rows(tables, y + 1)

@@ -1,0 +1,101 @@
+"""Tests of the numpy-only table validation in skweighted._tables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skweighted._tables import (
+    check_cost_table,
+    check_sample_tables,
+    label_indices,
+    table_rows,
+)
+
+
+def test_check_cost_table_forms_agree():
+    """Check that array, DataFrame and dict forms give the same table."""
+    classes = np.array(["a", "b", "c"])
+    W = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 4.0], [5.0, 1.0, 1.0]])
+    df = pd.DataFrame(W, index=classes, columns=classes)
+    shuffled = df.loc[["c", "a", "b"], ["b", "c", "a"]]
+    as_dict = {(t, p): W[i, j] for i, t in enumerate(classes) for j, p in enumerate(classes) if W[i, j] != 1}
+    for form in (W, W.tolist(), df, shuffled, as_dict):
+        np.testing.assert_array_equal(check_cost_table(form, classes), W)
+
+
+def test_check_cost_table_does_not_modify_input():
+    """Check that the returned table is a copy."""
+    W = np.ones((2, 2))
+    out = check_cost_table(W, [0, 1])
+    out[0, 1] = 7
+    assert W[0, 1] == 1
+
+
+@pytest.mark.parametrize(
+    "table, match",
+    [
+        (np.ones((3, 3)), r"shape \(K, K\) = \(2, 2\).*classes="),
+        (np.ones(2), "shape"),
+        ([[1, np.nan], [1, 1]], "NaN or infinite"),
+        ([[1, np.inf], [1, 1]], "NaN or infinite"),
+        ([[1, -1], [1, 1]], "negative"),
+        ({(0, 5): 2.0}, "not among the classes"),
+        ({0: 2.0}, "pairs"),
+        (pd.DataFrame(np.ones((2, 2)), index=[0, 9], columns=[0, 1]), "not among the classes"),
+        ("balanced", "must be None"),
+        ([["a", "b"], ["c", "d"]], "real numbers"),
+    ],
+)
+def test_check_cost_table_errors(table, match):
+    """Check that bad tables give errors that say what to change."""
+    with pytest.raises((ValueError, TypeError), match=match):
+        check_cost_table(table, [0, 1])
+
+
+def test_table_rows_gathers_true_class_rows():
+    """Check rows against a direct loop, for full and compact tables."""
+    rng = np.random.default_rng(0)
+    T = rng.uniform(size=(20, 4, 4))
+    y = rng.integers(0, 4, size=20)
+    expected = np.stack([T[k, y[k]] for k in range(20)])
+    np.testing.assert_allclose(table_rows(y, 4, sample_tables=T), expected, rtol=1e-6)
+    np.testing.assert_allclose(table_rows(y, 4, sample_tables=expected), expected, rtol=1e-6)
+    W = T[0]
+    np.testing.assert_allclose(table_rows(y, 4, table=W), W[y], rtol=1e-6)
+    assert table_rows(y, 4) is None
+
+
+def test_table_rows_only_validates_used_rows():
+    """Check that NaN in rows the model never uses is not read."""
+    T = np.ones((3, 2, 2))
+    T[:, 1, :] = np.nan  # row of class 1: unused since all labels are 0
+    rows = table_rows(np.zeros(3, dtype=int), 2, sample_tables=T)
+    np.testing.assert_array_equal(rows, np.ones((3, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        table_rows(np.array([0, 1, 0]), 2, sample_tables=T)
+
+
+@pytest.mark.parametrize(
+    "tables, match",
+    [
+        (np.ones((4, 2, 2)), "4 tables but X has 3 samples"),
+        (np.ones((3, 3, 3)), "classes="),
+        (np.ones((3, 2, 2, 1)), "3 dimensions"),
+        (np.ones(3), "3 dimensions"),
+        (np.array([[["a"]]]), "numeric"),
+        ({"a": 1}, "must be an array"),
+    ],
+)
+def test_check_sample_tables_errors(tables, match):
+    """Check the shape errors of per-example tables."""
+    with pytest.raises((ValueError, TypeError), match=match):
+        check_sample_tables(tables, 3, 2)
+
+
+def test_label_indices():
+    """Check label lookup against list.index, including unsorted classes."""
+    classes = np.array(["z", "a", "m"])
+    y = np.array(["a", "z", "m", "a"])
+    assert label_indices(y, classes).tolist() == [classes.tolist().index(v) for v in y]
+    with pytest.raises(ValueError, match="not in classes"):
+        label_indices(np.array(["q"]), classes)
