@@ -12,12 +12,14 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 __version__ = "0.1.0"
 
 __all__ = [
+    "MinimumCostClassifier",
     "WeightedKerasClassifier",
     "WeightedMLPClassifier",
     "__version__",
 ]
 
 _LAZY = {
+    "MinimumCostClassifier": "._decision",
     "WeightedKerasClassifier": "._classifier",
     "WeightedMLPClassifier": "._classifier",
 }
