@@ -29,6 +29,16 @@ test-fast: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
 
+docs: $(STAMP)
+	test $(VENV)/.docs-installed -nt pyproject.toml || \
+		{ $(PY) -m pip install --quiet -e ".[tensorflow,test,docs]" && touch $(VENV)/.docs-installed; }
+	MPLBACKEND=Agg $(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
+docs-check: $(STAMP)
+	test $(VENV)/.docs-installed -nt pyproject.toml || \
+		{ $(PY) -m pip install --quiet -e ".[tensorflow,test,docs]" && touch $(VENV)/.docs-installed; }
+	MPLBACKEND=Agg $(PY) -m sphinx -W --keep-going -D plot_gallery=0 -b html docs docs/_build/html
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check skweighted tests examples
 	$(VENV)/bin/ruff format --check skweighted tests examples
