@@ -337,7 +337,11 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             A :class:`~sklearn.utils.metadata_routing.MetadataRouter`
             routing ``fit`` metadata to the inner estimator's ``fit``.
         """
-        return MetadataRouter(owner=self).add_self_request(self).add(
-            estimator=self.estimator,
-            method_mapping=MethodMapping().add(callee="fit", caller="fit"),
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(callee="fit", caller="fit"),
+            )
         )

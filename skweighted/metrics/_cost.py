@@ -86,9 +86,34 @@ def _resolve_labels(y_true, y_pred, labels, cost_matrix):
         return labels
     named = _table_labels(cost_matrix)
     if named:
-        named = np.asarray([x.item() if isinstance(x, np.generic) else x for x in named])
+        named = np.asarray(
+            [x.item() if isinstance(x, np.generic) else x for x in named]
+        )
         return unique_labels(y_true, y_pred, named)
     return unique_labels(y_true, y_pred)
+
+
+def _check_table_shape(cost_matrix, sample_tables, labels):
+    """Say which labels a table of the wrong size was matched against."""
+    k = len(labels)
+    for name, table, dims in (
+        ("cost_matrix", cost_matrix, 0),
+        ("sample_tables", sample_tables, 1),
+    ):
+        shape = getattr(table, "shape", None)
+        if table is None or isinstance(table, dict) or _is_dataframe(table):
+            continue
+        if shape is None:
+            try:
+                shape = np.shape(table)
+            except ValueError:  # ragged: the full check explains
+                continue
+        if len(shape) > dims and any(s != k for s in shape[dims:]):
+            raise ValueError(
+                f"{name} has shape {tuple(shape)} but there are {k} labels "
+                f"{labels.tolist()[:20]!r}; pass labels= with the full label set, in "
+                "the order of the table's rows and columns."
+            )
 
 
 def _true_rows(
@@ -110,6 +135,7 @@ def _true_rows(
     k = len(labels)
     true_idx = label_indices(y_true, labels, name="y_true")
     pred_idx = label_indices(y_pred, labels, name="y_pred")
+    _check_table_shape(cost_matrix, sample_tables, labels)
     if sample_tables is not None:
         tables = check_sample_tables(sample_tables, n, k)
         rows = tables[np.arange(n), true_idx] if tables.ndim == 3 else tables
