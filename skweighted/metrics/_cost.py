@@ -424,3 +424,58 @@ def make_cost_scorer(cost_matrix=None, *, score="cost", labels=None, normalize=T
             **kwargs,
         )
     return make_scorer(savings_score, greater_is_better=True, **kwargs)
+
+
+def cost_cells(
+    y_true,
+    y_pred,
+    *,
+    cost_matrix=None,
+    sample_tables=None,
+    labels=None,
+    sample_weight=None,
+):
+    """Total cost in each (true class, predicted class) cell.
+
+    ``cells[i, j] = sum of w_k * C_k[i, j]`` over the examples of true class
+    ``i`` predicted as ``j``: the confusion counts times the costs. The cells
+    sum to :func:`misclassification_cost`.
+
+    Parameters
+    ----------
+    y_true, y_pred, cost_matrix, sample_tables, labels, sample_weight
+        As in :func:`misclassification_cost`.
+
+    Returns
+    -------
+    cells : ndarray of shape (K, K)
+    labels : ndarray of shape (K,)
+        The class labels of the rows and columns.
+
+    Examples
+    --------
+    >>> from skweighted.metrics._cost import cost_cells
+    >>> cells, labels = cost_cells([0, 0, 1, 1], [0, 1, 0, 0],
+    ...                            cost_matrix=[[0, 1], [10, 0]])
+    >>> cells
+    array([[ 0.,  1.],
+           [20.,  0.]])
+    """
+    rows, pred_idx, weights, labels = _true_rows(
+        y_true,
+        y_pred,
+        cost_matrix=cost_matrix,
+        sample_tables=sample_tables,
+        labels=labels,
+        sample_weight=sample_weight,
+        name="cost_cells",
+    )
+    true_idx = label_indices(column_or_1d(y_true), labels, name="y_true")
+    k = len(labels)
+    cells = np.zeros((k, k))
+    np.add.at(
+        cells,
+        (true_idx, pred_idx),
+        weights * rows[np.arange(len(pred_idx)), pred_idx],
+    )
+    return cells, labels
