@@ -217,6 +217,7 @@ class WeightedKerasClassifier(KerasClassifier):
         Returns the float32 features, one-hot targets, table rows (or None)
         and sample weights (or None); nothing the caller passed is modified.
         """
+        self._check_extra_params()
         reset = not (self.warm_start and hasattr(self, "model_"))
         X, y = validate_data(
             self,
@@ -247,6 +248,9 @@ class WeightedKerasClassifier(KerasClassifier):
             sample_weight = factors if sample_weight is None else sample_weight * factors
         targets = np.eye(len(classes), dtype=np.float32)[y_idx]
         return np.asarray(X, dtype=np.float32), targets, y_idx, classes, rows, sample_weight
+
+    def _check_extra_params(self):
+        """Checks that the declarative constraints cannot express."""
 
     def _seed(self):
         if self.random_state is None:
@@ -344,11 +348,11 @@ class WeightedKerasClassifier(KerasClassifier):
             inputs, targets, sample_weight, y_idx
         )
         kwargs = {**extra, **kwargs}
+        self._random_state = None  # seeding is ours (see seeded), not SciKeras'
         with seeded(self._seed()):
             if not warm:
                 self._set_meta(X, y_idx, classes)
                 self.model_ = self._build_weighted_model()
-            self._random_state = None  # seeding is ours: see seeded()
             self._fit_callbacks = self._make_callbacks()
             self._fit_keras_model(
                 inputs,
@@ -597,6 +601,9 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+
+    def _check_extra_params(self):
+        self._hidden_sizes()
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
