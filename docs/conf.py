@@ -1,0 +1,97 @@
+"""Sphinx configuration for the skweighted documentation.
+
+``make docs`` builds everything (the gallery is executed); ``make docs-check``
+passes ``-D plot_gallery=0`` so the examples are rendered but not run.
+"""
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+# Quiet TensorFlow and draw off-screen while the gallery runs.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("MPLBACKEND", "Agg")
+warnings.filterwarnings(
+    "ignore", message="Matplotlib is currently using agg", category=UserWarning
+)
+
+import skweighted  # noqa: E402
+
+project = "skweighted"
+author = "skweighted developers"
+copyright = "skweighted developers"
+version = release = skweighted.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_parser",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints"]
+# Build output of the gallery: sphinx-gallery writes it, Sphinx reads it.
+exclude_patterns += ["auto_examples/*.ipynb", "auto_examples/*.py"]
+
+# -- autodoc / autosummary / numpydoc ----------------------------------------
+autosummary_generate = True
+autodoc_default_options = {"members": False, "inherited-members": False}
+autodoc_typehints = "none"
+# The class template lists the methods itself.
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+numpydoc_xref_param_type = False
+# Doctest prompts in rendered examples are copyable without ">>>".
+pygments_style = "sphinx"
+default_role = "literal"
+
+# -- MyST (markdown pages: scaling, benchmarks) -------------------------------
+myst_enable_extensions = ["colon_fence", "dollarmath"]
+myst_heading_anchors = 3
+
+# -- sphinx-gallery -----------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    # plot_*.py are executed at build time; other scripts are shown as code.
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py|/_",
+    "within_subsection_order": "FileNameSortKey",
+    "doc_module": ("skweighted",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"skweighted": None},
+    "remove_config_comments": True,
+    "matplotlib_animations": False,
+    "show_memory": False,
+    "min_reported_time": 1,
+    "download_all_examples": True,
+    "abort_on_example_error": True,
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib", "seaborn"),
+}
+
+# -- HTML ---------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = f"skweighted {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "header_links_before_dropdown": 8,
+    "navbar_align": "left",
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+}
+html_sidebars = {"index": [], "getting_started": []}
+html_show_sourcelink = True
+html_copy_source = True
