@@ -274,10 +274,25 @@ def test_minimum_cost_clone_and_params():
     assert cloned.get_params()["estimator__C"] == 0.5
 
 
-@parametrize_with_checks(
-    [MinimumCostClassifier(LogisticRegression())],
-    expected_failed_checks=lambda est: {},
-)
+def test_minimum_cost_predict_tables_routed_in_pipeline():
+    """Check that a Pipeline routes decision-time tables to predict."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    rng = np.random.default_rng(0)
+    T = rng.uniform(0, 5, size=(60, 2, 2))
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = MinimumCostClassifier(LogisticRegression())
+        clf.set_predict_request(sample_tables=True)
+        pipe = make_pipeline(StandardScaler(), clf).fit(X, y)
+        got = pipe.predict(X, sample_tables=T)
+    proba = pipe.predict_proba(X)
+    np.testing.assert_array_equal(got, brute_force_decisions(proba, T))
+
+
+# Every common check passes, so expected_failed_checks is empty.
+@parametrize_with_checks([MinimumCostClassifier(LogisticRegression())])
 def test_sklearn_common_checks(estimator, check):
     """Check that MinimumCostClassifier passes scikit-learn's common checks."""
     check(estimator)

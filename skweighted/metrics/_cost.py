@@ -53,6 +53,14 @@ def check_cost_matrix(cost_matrix, classes, *, name="cost_matrix"):
     -------
     cost_matrix : ndarray of shape (K, K)
         A new array.
+
+    Examples
+    --------
+    >>> from skweighted.metrics._cost import check_cost_matrix
+    >>> check_cost_matrix({("a", "b"): 5.0}, classes=["a", "b", "c"])
+    array([[0., 5., 1.],
+           [1., 0., 1.],
+           [1., 1., 0.]])
     """
     classes = np.asarray(classes)
     k = len(classes)
