@@ -22,7 +22,7 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _estimator_has,
     _num_samples,
@@ -32,7 +32,7 @@ from sklearn.utils.validation import (
 )
 
 from ._tables import _check_values, check_sample_tables
-from .metrics._cost import _table_labels, check_cost_matrix
+from .metrics._cost import check_cost_matrix
 
 __all__ = ["MinimumCostClassifier"]
 
@@ -160,8 +160,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         classes = getattr(final, "classes", None)
         if classes is not None and not callable(classes):
             return np.asarray(classes)
-        # Labels a dict or DataFrame names may be classes that y lacks.
-        return unique_labels(y, *[[label] for label in _table_labels(self.cost_matrix)])
+        # Otherwise the inner estimator learns its classes from y.
+        return np.unique(y)
 
     @_fit_context(
         # MinimumCostClassifier.estimator is not validated yet

@@ -296,3 +296,16 @@ def test_minimum_cost_predict_tables_routed_in_pipeline():
 def test_sklearn_common_checks(estimator, check):
     """Check that MinimumCostClassifier passes scikit-learn's common checks."""
     check(estimator)
+
+
+def test_minimum_cost_checks_costs_against_pipeline_classes():
+    """Check that costs are checked against a final step's `classes` first."""
+    from sklearn.pipeline import make_pipeline
+
+    from skweighted import WeightedMLPClassifier
+
+    X, y = make_classification(n_samples=30, n_features=4, random_state=0)
+    inner = make_pipeline(WeightedMLPClassifier(classes=[0, 1, 2]))
+    # No training happens: the (2, 2) table is refused for the 3 classes.
+    with pytest.raises(ValueError, match=r"\(K, K\) = \(3, 3\)"):
+        MinimumCostClassifier(inner, cost_matrix=np.ones((2, 2))).fit(X, y)
