@@ -1,7 +1,7 @@
 """
-==================================================
+=====================================================
 Screening for breast cancer: a missed case costs more
-==================================================
+=====================================================
 
 In screening, calling a malignant tumour benign (a missed case) is far worse
 than a false alarm, which only leads to a further test. We give the two errors

@@ -1,7 +1,7 @@
 """
-=============================================
+==========================================
 Ten digits where some confusions are cheap
-=============================================
+==========================================
 
 A sorting machine reads one digit of each postcode and sends the letter to
 one of two depots: digits 0-4 go to depot A, digits 5-9 to depot B. Misreading

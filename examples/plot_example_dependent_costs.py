@@ -1,7 +1,7 @@
 """
-=========================================================
+=====================================================
 Example-dependent costs: each mistake costs an amount
-=========================================================
+=====================================================
 
 In fraud detection the price of a mistake depends on the transaction. Missing
 a fraudulent payment loses its amount; flagging a payment, fraudulent or not,

@@ -1,7 +1,7 @@
 """
-================================================
+===============================================
 Choosing a weight table by cross-validated cost
-================================================
+===============================================
 
 The weights used in training are a hyperparameter: they need not equal the
 costs, and the best ratio depends on the data and the network. Here

@@ -1,7 +1,7 @@
 """
-=====================================================
+======================================================
 From a Keras custom loss to a cost-sensitive estimator
-=====================================================
+======================================================
 
 Four steps that Keras users take when the plain cross-entropy is not enough,
 each first in plain Keras 3 with :mod:`skweighted.keras`, then as the
