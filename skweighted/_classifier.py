@@ -16,7 +16,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._scikeras import KerasClassifier, seeded
+from ._scikeras import KerasClassifier, quiet, seeded
 from ._tables import check_cost_table, label_indices, table_rows
 
 _PREDICT_CHUNK = 8192
@@ -231,7 +231,7 @@ class WeightedKerasClassifier(KerasClassifier):
         classes = self.classes_ if not reset else _check_classes(self.classes, y)
         if len(classes) < 2:
             raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes, got only "
+                f"{type(self).__name__} needs at least 2 classes, got one class "
                 f"{classes.tolist()!r}. Pass `classes=` with the full label set if "
                 "this data is a subset."
             )
@@ -349,7 +349,7 @@ class WeightedKerasClassifier(KerasClassifier):
         )
         kwargs = {**extra, **kwargs}
         self._random_state = None  # seeding is ours (see seeded), not SciKeras'
-        with seeded(self._seed()):
+        with seeded(self._seed()), quiet(self.verbose):
             if not warm:
                 self._set_meta(X, y_idx, classes)
                 self.model_ = self._build_weighted_model()
@@ -442,7 +442,22 @@ class WeightedKerasClassifier(KerasClassifier):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy on the given data, as for any scikit-learn classifier.

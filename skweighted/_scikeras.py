@@ -4,6 +4,7 @@ SciKeras 0.13 is no longer maintained; everything skweighted takes from it
 passes through here so that replacing it touches one file.
 """
 
+import logging
 import random
 from contextlib import contextmanager
 
@@ -11,7 +12,7 @@ import numpy as np
 from scikeras.utils.random_state import tf_get_seed, tf_set_seed
 from scikeras.wrappers import KerasClassifier
 
-__all__ = ["KerasClassifier", "seeded"]
+__all__ = ["KerasClassifier", "quiet", "seeded"]
 
 
 @contextmanager
@@ -53,3 +54,26 @@ def seeded(seed):
         global_state.set_global_attribute(
             seed_generator.GLOBAL_SEED_GENERATOR, keras_generator
         )
+
+
+@contextmanager
+def quiet(verbose):
+    """Silence TensorFlow's Python logger (retracing warnings) unless verbose.
+
+    The logger's level is restored on exit.
+
+    Parameters
+    ----------
+    verbose : int
+        0 silences warnings below ERROR; anything else changes nothing.
+    """
+    if verbose:
+        yield
+        return
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
