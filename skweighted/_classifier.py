@@ -44,9 +44,7 @@ def _class_weight_factors(class_weight, classes, y_idx):
     if isinstance(class_weight, str):
         present = np.unique(y_idx)
         per_class = np.ones(len(classes))
-        per_class[present] = compute_class_weight(
-            "balanced", classes=present, y=y_idx
-        )
+        per_class[present] = compute_class_weight("balanced", classes=present, y=y_idx)
     else:
         per_class = np.ones(len(classes))
         lookup = {c: i for i, c in enumerate(classes.tolist())}
@@ -245,9 +243,18 @@ class WeightedKerasClassifier(KerasClassifier):
         factors = _class_weight_factors(self.class_weight, classes, y_idx)
         if factors is not None:
             factors = factors.astype(np.float32)
-            sample_weight = factors if sample_weight is None else sample_weight * factors
+            sample_weight = (
+                factors if sample_weight is None else sample_weight * factors
+            )
         targets = np.eye(len(classes), dtype=np.float32)[y_idx]
-        return np.asarray(X, dtype=np.float32), targets, y_idx, classes, rows, sample_weight
+        return (
+            np.asarray(X, dtype=np.float32),
+            targets,
+            y_idx,
+            classes,
+            rows,
+            sample_weight,
+        )
 
     def _check_extra_params(self):
         """Checks that the declarative constraints cannot express."""
@@ -551,7 +558,10 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
 
     _parameter_constraints = {
         **WeightedKerasClassifier._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [str],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -647,7 +657,10 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
         import keras
 
         optimizer = keras.optimizers.get(
-            {"class_name": self.optimizer, "config": {"learning_rate": self.learning_rate}}
+            {
+                "class_name": self.optimizer,
+                "config": {"learning_rate": self.learning_rate},
+            }
         )
         return {"optimizer": optimizer, "loss": "categorical_crossentropy"}
 

@@ -129,7 +129,9 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
         return out
     if _is_dataframe(table):
         rows = _label_positions(list(table.index), classes, name, "index (true)")
-        cols = _label_positions(list(table.columns), classes, name, "column (predicted)")
+        cols = _label_positions(
+            list(table.columns), classes, name, "column (predicted)"
+        )
         if len(set(rows)) != len(rows) or len(set(cols)) != len(cols):
             raise ValueError(f"{name} as a DataFrame must not repeat labels.")
         values = np.asarray(table.to_numpy(), dtype=float)

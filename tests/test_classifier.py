@@ -9,13 +9,14 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_sco
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skweighted import WeightedKerasClassifier, WeightedMLPClassifier
-
 from _helpers import small_mlp
+from skweighted import WeightedKerasClassifier, WeightedMLPClassifier
 
 
 def assert_same_model(a, b, X):
-    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        a.predict_proba(X), b.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_constant_rows_equal_class_weight(three_class):
@@ -74,7 +75,9 @@ def test_dataframe_and_dict_tables_equal_array(three_class):
     as_array = small_mlp(misclass_weights=W).fit(X, y_str)
     df = pd.DataFrame(W, index=labels, columns=labels).iloc[::-1, ::-1]
     as_df = small_mlp(misclass_weights=df).fit(X, y_str)
-    as_dict = small_mlp(misclass_weights={("cat", "emu"): 4.0, ("emu", "cat"): 2.0}).fit(X, y_str)
+    as_dict = small_mlp(
+        misclass_weights={("cat", "emu"): 4.0, ("emu", "cat"): 2.0}
+    ).fit(X, y_str)
     assert_same_model(as_array, as_df, X)
     assert_same_model(as_array, as_dict, X)
     assert set(as_array.predict(X)) <= set(labels)
@@ -110,7 +113,11 @@ def test_binary_uses_two_unit_softmax(iris):
     X, y = iris
     y_bin = np.where(y == 2, "virginica", "other")
     clf = small_mlp(misclass_weights=[[1, 3], [1, 1]]).fit(X, y_bin)
-    assert clf.model_.output_shape[-1] == 2 if hasattr(clf.model_, "output_shape") else True
+    assert (
+        clf.model_.output_shape[-1] == 2
+        if hasattr(clf.model_, "output_shape")
+        else True
+    )
     proba = clf.predict_proba(X)
     assert proba.shape == (150, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
@@ -134,7 +141,11 @@ def test_keras_classifier_with_builder(iris):
         )
 
     clf = WeightedKerasClassifier(
-        build, model__hidden=6, misclass_weights=np.ones((3, 3)), epochs=2, random_state=0
+        build,
+        model__hidden=6,
+        misclass_weights=np.ones((3, 3)),
+        epochs=2,
+        random_state=0,
     ).fit(X, y)
     assert clf.model_.network.layers[0].units == 6
     assert clf.predict(X).shape == (150,)
@@ -170,7 +181,7 @@ def test_cross_val_score_splits_tables_per_fold(three_class):
         error_score="raise",
     )
     assert len(scores) == 3
-    for (train, _), rows in zip(cv.split(X_id, y), seen):
+    for (train, _), rows in zip(cv.split(X_id, y), seen, strict=True):
         np.testing.assert_array_equal(rows, train)
 
 
@@ -202,7 +213,9 @@ def test_grid_search_picks_between_tables(three_class):
     ).fit(X, y)
     scores = grid.cv_results_["mean_test_score"]
     assert scores[1] > scores[0] + 0.2
-    np.testing.assert_array_equal(grid.best_params_["misclass_weights"], np.ones((3, 3)))
+    np.testing.assert_array_equal(
+        grid.best_params_["misclass_weights"], np.ones((3, 3))
+    )
 
 
 def test_grid_search_over_weighting(three_class):
@@ -228,7 +241,7 @@ def test_fit_does_not_modify_inputs(three_class):
         a.setflags(write=False)
     clf = small_mlp(misclass_weights=W, class_weight=cw, epochs=1)
     clf.fit(X, y, sample_weight=s, sample_tables=T)
-    for a, b in zip((X, y, T, s, W), copies):
+    for a, b in zip((X, y, T, s, W), copies, strict=True):
         np.testing.assert_array_equal(a, b)
     assert cw == {0: 2.0}
     assert clf.get_params()["misclass_weights"] is W
@@ -248,7 +261,11 @@ BAD_TABLES = [
     ([[1, 1, 1], [1, np.inf, 1], [1, 1, 1]], None, "NaN or infinite"),
     ([[1, 1, -2], [1, 1, 1], [1, 1, 1]], None, "negative"),
     ({(0, 7): 2.0}, None, "not among the classes"),
-    (pd.DataFrame(np.ones((3, 3)), index=[0, 1, 9], columns=[0, 1, 2]), None, "not among"),
+    (
+        pd.DataFrame(np.ones((3, 3)), index=[0, 1, 9], columns=[0, 1, 2]),
+        None,
+        "not among",
+    ),
     (None, np.ones((10, 3, 3)), "10 tables but X has 300 samples"),
     (None, np.ones((300, 2, 2)), r"classes="),
     (None, np.ones((300, 3, 3, 1)), "3 dimensions"),
@@ -347,7 +364,9 @@ def test_pickle_round_trip(iris):
 def test_early_stopping_stops(iris):
     """Check early stopping ends training before the epoch budget."""
     X, y = iris
-    clf = small_mlp(epochs=300, early_stopping=True, n_iter_no_change=3, tol=0.5).fit(X, y)
+    clf = small_mlp(epochs=300, early_stopping=True, n_iter_no_change=3, tol=0.5).fit(
+        X, y
+    )
     assert clf.n_iter_ < 300
     assert "val_loss" in clf.history_
 

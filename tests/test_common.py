@@ -20,10 +20,18 @@ def _linear_softmax(meta):
 # Small, fast settings that still learn the checks' toy problems.
 ESTIMATORS = [
     WeightedMLPClassifier(
-        hidden_layer_sizes=(16,), epochs=40, batch_size=32, learning_rate=0.01, random_state=0
+        hidden_layer_sizes=(16,),
+        epochs=40,
+        batch_size=32,
+        learning_rate=0.01,
+        random_state=0,
     ),
     WeightedKerasClassifier(
-        _linear_softmax, epochs=40, batch_size=32, optimizer__learning_rate=0.01, random_state=0
+        _linear_softmax,
+        epochs=40,
+        batch_size=32,
+        optimizer__learning_rate=0.01,
+        random_state=0,
     ),
 ]
 

@@ -101,9 +101,7 @@ def test_metadata_routing_through_tools(three_class, routing):
         _check_log(T, w)
         GridSearchCV(
             clf, {"weighting": ["argmax"]}, cv=2, scoring=scoring, error_score="raise"
-        ).fit(
-            X, y, **params
-        )
+        ).fit(X, y, **params)
         _check_log(T, w)
 
 
@@ -183,7 +181,9 @@ def test_persistence_clone_and_set_params(iris, tmp_path):
     clf = small_mlp(misclass_weights=W).fit(X, y)
     path = tmp_path / "clf.joblib"
     joblib.dump(clf, path)
-    np.testing.assert_array_equal(joblib.load(path).predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(
+        joblib.load(path).predict_proba(X), clf.predict_proba(X)
+    )
     cloned = clone(clf)
     np.testing.assert_array_equal(cloned.get_params()["misclass_weights"], W)
     np.testing.assert_array_equal(W[1], [1, 1, 4])  # fit did not mutate it
@@ -201,7 +201,9 @@ def test_persistence_clone_and_set_params(iris, tmp_path):
     [
         lambda c: CalibratedClassifierCV(c, cv=2),
         lambda c: StackingClassifier([("nn", c), ("lr", LogisticRegression())], cv=2),
-        lambda c: VotingClassifier([("nn", c), ("lr", LogisticRegression())], voting="soft"),
+        lambda c: VotingClassifier(
+            [("nn", c), ("lr", LogisticRegression())], voting="soft"
+        ),
         lambda c: BaggingClassifier(c, n_estimators=2, random_state=0),
     ],
     ids=["calibrated", "stacking", "voting", "bagging"],
@@ -220,7 +222,9 @@ def test_tuned_threshold_binary(three_class):
     """Check TunedThresholdClassifierCV accepts it on a binary problem."""
     X, y = three_class
     yb = (y == 1).astype(int)
-    tuned = TunedThresholdClassifierCV(small_mlp(epochs=5), cv=2, scoring="balanced_accuracy")
+    tuned = TunedThresholdClassifierCV(
+        small_mlp(epochs=5), cv=2, scoring="balanced_accuracy"
+    )
     tuned.fit(X, yb)
     assert 0 <= tuned.best_threshold_ <= 1
     assert set(tuned.predict(X)) <= {0, 1}

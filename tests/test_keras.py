@@ -104,7 +104,9 @@ def test_loss_rejects_bad_tables(bad):
 
 
 def _model(k, weighting="argmax"):
-    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(k, activation="softmax")])
+    net = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(k, activation="softmax")]
+    )
     model = TableWeightedModel(net, weighting=weighting)
     model.compile(optimizer=keras.optimizers.SGD(0.0), loss="categorical_crossentropy")
     return model
@@ -117,7 +119,9 @@ def test_model_compute_loss_matches_reference(weighting, form):
     y, proba, tables = random_problem(k=4)
     model = _model(4, weighting)
     x = {"features": np.zeros((len(y), 3), np.float32)}
-    x[form] = true_class_rows(tables, y) if form == "rows" else tables.astype(np.float32)
+    x[form] = (
+        true_class_rows(tables, y) if form == "rows" else tables.astype(np.float32)
+    )
     sw = np.random.default_rng(3).uniform(0.5, 2, size=len(y)).astype(np.float32)
     got = model.compute_loss(x, np.eye(4, dtype=np.float32)[y], proba, sample_weight=sw)
     expected = np.mean(sw * reference_losses(y, proba, tables, weighting))
@@ -138,7 +142,9 @@ def test_model_fit_slices_tables_per_batch(batch_size):
     tables = rng.uniform(0, 4, size=(64, 3, 3))
     model = _model(3)
     x = {"features": X, "rows": true_class_rows(tables, y)}
-    hist = model.fit(x, np.eye(3)[y], batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+    hist = model.fit(
+        x, np.eye(3)[y], batch_size=batch_size, epochs=1, shuffle=True, verbose=0
+    )
     proba = model.predict(X, verbose=0)
     expected = reference_losses(y, proba, tables, "argmax").mean()
     np.testing.assert_allclose(hist.history["loss"][0], expected, rtol=1e-4)
@@ -151,18 +157,24 @@ def test_model_save_load_round_trip(tmp_path):
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     X = np.random.default_rng(0).normal(size=(16, 3)).astype(np.float32)
     y = np.eye(2)[np.arange(16) % 2]
-    model.fit({"features": X, "rows": np.ones((16, 2), np.float32)}, y, epochs=1, verbose=0)
+    model.fit(
+        {"features": X, "rows": np.ones((16, 2), np.float32)}, y, epochs=1, verbose=0
+    )
     path = tmp_path / "m.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)
     assert isinstance(loaded, TableWeightedModel) and loaded.weighting == "expected"
-    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(
+        loaded.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6
+    )
 
 
 def test_true_class_rows_accepts_one_hot():
     """Check rows from one-hot targets equal rows from indices."""
     _, _, tables = random_problem(k=3)
     y = np.arange(32) % 3
-    np.testing.assert_array_equal(true_class_rows(tables, np.eye(3)[y]), true_class_rows(tables, y))
+    np.testing.assert_array_equal(
+        true_class_rows(tables, np.eye(3)[y]), true_class_rows(tables, y)
+    )
     with pytest.raises(ValueError, match="range"):
         true_class_rows(tables, y + 1)

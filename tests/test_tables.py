@@ -18,7 +18,12 @@ def test_check_cost_table_forms_agree():
     W = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 4.0], [5.0, 1.0, 1.0]])
     df = pd.DataFrame(W, index=classes, columns=classes)
     shuffled = df.loc[["c", "a", "b"], ["b", "c", "a"]]
-    as_dict = {(t, p): W[i, j] for i, t in enumerate(classes) for j, p in enumerate(classes) if W[i, j] != 1}
+    as_dict = {
+        (t, p): W[i, j]
+        for i, t in enumerate(classes)
+        for j, p in enumerate(classes)
+        if W[i, j] != 1
+    }
     for form in (W, W.tolist(), df, shuffled, as_dict):
         np.testing.assert_array_equal(check_cost_table(form, classes), W)
 
@@ -41,7 +46,10 @@ def test_check_cost_table_does_not_modify_input():
         ([[1, -1], [1, 1]], "negative"),
         ({(0, 5): 2.0}, "not among the classes"),
         ({0: 2.0}, "pairs"),
-        (pd.DataFrame(np.ones((2, 2)), index=[0, 9], columns=[0, 1]), "not among the classes"),
+        (
+            pd.DataFrame(np.ones((2, 2)), index=[0, 9], columns=[0, 1]),
+            "not among the classes",
+        ),
         ("balanced", "must be None"),
         ([["a", "b"], ["c", "d"]], "real numbers"),
     ],
@@ -59,7 +67,9 @@ def test_table_rows_gathers_true_class_rows():
     y = rng.integers(0, 4, size=20)
     expected = np.stack([T[k, y[k]] for k in range(20)])
     np.testing.assert_allclose(table_rows(y, 4, sample_tables=T), expected, rtol=1e-6)
-    np.testing.assert_allclose(table_rows(y, 4, sample_tables=expected), expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        table_rows(y, 4, sample_tables=expected), expected, rtol=1e-6
+    )
     W = T[0]
     np.testing.assert_allclose(table_rows(y, 4, table=W), W[y], rtol=1e-6)
     assert table_rows(y, 4) is None

@@ -8,9 +8,7 @@ WEIGHTINGS = ("argmax", "expected")
 def check_weighting(weighting):
     """Raise a ValueError unless ``weighting`` is a known weighting."""
     if weighting not in WEIGHTINGS:
-        raise ValueError(
-            f"weighting must be one of {WEIGHTINGS!r}, got {weighting!r}."
-        )
+        raise ValueError(f"weighting must be one of {WEIGHTINGS!r}, got {weighting!r}.")
     return weighting
 
 
@@ -35,7 +33,9 @@ def table_weights(rows, y_pred, weighting="argmax"):
     rows = ops.cast(rows, y_pred.dtype)
     if weighting == "argmax":
         num_classes = ops.shape(y_pred)[-1]
-        picked = ops.one_hot(ops.argmax(y_pred, axis=-1), num_classes, dtype=y_pred.dtype)
+        picked = ops.one_hot(
+            ops.argmax(y_pred, axis=-1), num_classes, dtype=y_pred.dtype
+        )
         weights = ops.sum(rows * picked, axis=-1)
     elif weighting == "expected":
         weights = ops.sum(rows * y_pred, axis=-1)
