@@ -13,15 +13,21 @@ __version__ = "0.1.0"
 
 __all__ = [
     "MinimumCostClassifier",
+    "ScatteredArray",
     "WeightedKerasClassifier",
     "WeightedMLPClassifier",
     "__version__",
+    "limit_backend_threads",
+    "scatter_array",
 ]
 
 _LAZY = {
     "MinimumCostClassifier": "._decision",
+    "ScatteredArray": "._parallel",
     "WeightedKerasClassifier": "._classifier",
     "WeightedMLPClassifier": "._classifier",
+    "limit_backend_threads": "._parallel",
+    "scatter_array": "._parallel",
 }
 
 
