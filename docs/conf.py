@@ -46,7 +46,6 @@ exclude_patterns += ["auto_examples/*.ipynb", "auto_examples/*.py"]
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"members": False, "inherited-members": False}
 autodoc_typehints = "none"
 # The class template lists the methods itself.
 numpydoc_show_class_members = False

@@ -42,8 +42,8 @@ pipe = make_pipeline(
     StandardScaler(),
     WeightedMLPClassifier(
         hidden_layer_sizes=(16,),
-        epochs=60,
-        batch_size=64,
+        epochs=25,
+        batch_size=32,
         learning_rate=1e-2,
         weighting="expected",
         random_state=0,
