@@ -1,0 +1,343 @@
+"""Tests for scaling out: Dask searches, thread limits, shared tables, tf.distribute.
+
+The Dask tests start a real ``LocalCluster`` of 2 worker processes on the
+loopback interface and compare every search against the same search run
+sequentially: equal seeds must give equal ``cv_results_``.
+
+The sequential references are computed before the cluster starts: its
+scheduler runs threads in this process that use Python's global ``random``,
+from which Keras draws the seeds of its initializers (see
+``_isolated_seeding`` and docs/scaling.md).
+"""
+
+import contextlib
+import pickle
+import random
+import warnings
+
+import numpy as np
+import pytest
+from joblib import cpu_count, parallel_backend
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+from sklearn.preprocessing import StandardScaler
+
+from skweighted import (
+    ScatteredArray,
+    WeightedMLPClassifier,
+    limit_backend_threads,
+    scatter_array,
+)
+
+K = 3
+W_COSTLY = [[1.0, 2.0, 1.0], [1.0, 1.0, 4.0], [1.0, 1.0, 1.0]]
+GRID = {"misclass_weights": [None, W_COSTLY], "hidden_layer_sizes": [(4,), (8,)]}
+
+
+def _mlp(**params):
+    defaults = dict(hidden_layer_sizes=(4,), epochs=3, batch_size=32, random_state=0)
+    return WeightedMLPClassifier(**{**defaults, **params})
+
+
+class _ThreadLimitedMLP(WeightedMLPClassifier):
+    """Prototype of the hook proposed for ``WeightedKerasClassifier.fit``."""
+
+    def fit(self, X, y, sample_weight=None, sample_tables=None):
+        limit_backend_threads()
+        return super().fit(
+            X, y, sample_weight=sample_weight, sample_tables=sample_tables
+        )
+
+
+class _DistributedMLP(WeightedMLPClassifier):
+    """Prototype of a ``distribution`` parameter: build the model in its scope."""
+
+    def __init__(self, hidden_layer_sizes=(100,), *, distribution=None, **params):
+        super().__init__(hidden_layer_sizes, **params)
+        self.distribution = distribution
+
+    def _build_weighted_model(self):
+        if self.distribution is None:
+            return super()._build_weighted_model()
+        with self.distribution.scope():
+            return super()._build_weighted_model()
+
+
+def _intra_op(estimator, X, y):
+    """Scorer: the intra-op threads of the process that fitted ``estimator``."""
+    import tensorflow as tf
+
+    return tf.config.threading.get_intra_op_parallelism_threads()
+
+
+def _inter_op(estimator, X, y):
+    """Scorer: the inter-op threads of the process that fitted ``estimator``."""
+    import tensorflow as tf
+
+    return tf.config.threading.get_inter_op_parallelism_threads()
+
+
+THREAD_SCORING = {"accuracy": "accuracy", "intra": _intra_op, "inter": _inter_op}
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(
+        n_samples=90,
+        n_features=5,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=K,
+        n_clusters_per_class=1,
+        random_state=0,
+    )
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    tables = np.random.default_rng(0).uniform(0.5, 3.0, size=(len(y), K, K))
+    return X, y, tables
+
+
+@contextlib.contextmanager
+def _local_cluster():
+    """A LocalCluster of 2 single-threaded worker processes on 127.0.0.1."""
+    distributed = pytest.importorskip(
+        "distributed",
+        reason="dask.distributed is not installed: pip install skweighted[dask]",
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+def isolated_seeding(monkeypatch):
+    """Prototype of the proposed fix to ``skweighted._scikeras.seeded``.
+
+    Keras draws the seed of every unseeded initializer from Python's global
+    ``random`` module, so another thread that uses it during a seeded fit (a
+    Dask scheduler or client in the same process) changes the weights. Inside
+    ``seeded``, a private ``random.Random(seed)`` takes its place.
+    """
+    from keras.src.random import seed_generator
+
+    import skweighted._classifier as classifier_module
+
+    original = classifier_module.seeded
+
+    @contextlib.contextmanager
+    def seeded(seed):
+        if seed is None:
+            with original(seed):
+                yield
+            return
+        saved = seed_generator.python_random
+        seed_generator.python_random = random.Random(int(seed))
+        try:
+            with original(seed):
+                yield
+        finally:
+            seed_generator.python_random = saved
+
+    monkeypatch.setattr(classifier_module, "seeded", seeded)
+
+
+@pytest.fixture
+def fresh_loky_workers():
+    """Start loky's workers anew, so that TensorFlow starts in them afresh."""
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor(max_workers=1, reuse=False).shutdown(wait=True)
+    yield
+    get_reusable_executor(max_workers=1, reuse=False).shutdown(wait=True)
+
+
+def _assert_same_results(seq, par):
+    for key in seq:
+        if key.startswith(("split", "mean_test", "rank_test", "param_")):
+            np.testing.assert_array_equal(seq[key], par[key], err_msg=key)
+    assert seq["params"] == par["params"]
+
+
+def test_searches_on_dask_match_sequential(data, isolated_seeding):
+    """Check that grid and randomized searches on Dask equal the sequential ones."""
+    X, y, tables = data
+    # Per-example tables win over misclass_weights: candidates that differ only
+    # in misclass_weights must tie, which the comparison checks as well.
+    distributions = {"alpha": [1e-4, 1e-2], "hidden_layer_sizes": [(4,), (8,)]}
+
+    def grid_search(sample_tables):
+        return GridSearchCV(_mlp(), GRID, cv=2, refit=False).fit(
+            X, y, sample_tables=sample_tables
+        )
+
+    def randomized_search(sample_tables):
+        return RandomizedSearchCV(
+            _mlp(misclass_weights=W_COSTLY),
+            distributions,
+            n_iter=2,
+            cv=2,
+            random_state=0,
+        ).fit(X, y, sample_tables=sample_tables)
+
+    grid_sequential = grid_search(tables).cv_results_
+    randomized_sequential = randomized_search(tables)
+    with _local_cluster() as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        shared = scatter_array(tables, client=client)
+        with parallel_backend("dask"):
+            grid_dask = grid_search(tables).cv_results_
+            randomized_dask = randomized_search(shared)
+        # the refit ran here, on the local copy of the scattered tables
+        proba_dask = randomized_dask.best_estimator_.predict_proba(X)
+
+    _assert_same_results(grid_sequential, grid_dask)
+    np.testing.assert_array_equal(
+        grid_dask["mean_test_score"][[0, 2]], grid_dask["mean_test_score"][[1, 3]]
+    )
+    _assert_same_results(randomized_sequential.cv_results_, randomized_dask.cv_results_)
+    np.testing.assert_array_equal(
+        randomized_sequential.best_estimator_.predict_proba(X), proba_dask
+    )
+
+
+def test_scattered_array_sends_a_reference(data):
+    """Check that a ScatteredArray pickles small and reads the data on workers."""
+    _, _, tables = data
+    big = np.repeat(tables, 20, axis=0)
+    idx = np.arange(5, 500, 7)
+
+    def read(array, idx):
+        return np.asarray(array[idx]).sum(), type(array).__name__
+
+    with _local_cluster() as client:
+        shared = scatter_array(big, client=client)
+        assert isinstance(shared, ScatteredArray)
+        assert scatter_array(shared) is shared
+        assert shared.shape == big.shape and len(shared) == len(big)
+        assert shared.dtype == big.dtype and shared.ndim == 3
+        assert shared.nbytes == big.nbytes
+        assert len(pickle.dumps(shared)) < 500 < big.nbytes
+        assert np.asarray(shared) is big
+        np.testing.assert_array_equal(shared[idx], big[idx])
+        np.testing.assert_array_equal(shared.take(idx, axis=0), big[idx])
+        for worker in client.scheduler_info()["workers"]:
+            total, kind = client.submit(read, shared, idx, workers=[worker]).result()
+            assert kind == "ScatteredArray"
+            assert total == big[idx].sum()
+
+
+def test_scattered_array_outside_cluster_raises(data):
+    """Check that an unpickled ScatteredArray outside a cluster says what to do."""
+    _, _, tables = data
+    shared = ScatteredArray("no-such-key", tables.shape, tables.dtype)
+    with pytest.raises(RuntimeError, match="loky"):
+        shared[:2]
+
+
+def test_n_jobs_loky_limits_backend_threads(data, fresh_loky_workers):
+    """Check that n_jobs=2 (loky) fits with n_jobs x intra-op threads <= cores."""
+    X, y, tables = data
+    grid = {"misclass_weights": [None, W_COSTLY]}
+
+    def search(estimator, n_jobs):
+        return GridSearchCV(
+            estimator, grid, cv=2, n_jobs=n_jobs, scoring=THREAD_SCORING, refit=False
+        ).fit(X, y, sample_tables=tables)
+
+    parallel = search(_ThreadLimitedMLP(**_mlp().get_params()), n_jobs=2).cv_results_
+    sequential = search(_mlp(), n_jobs=1).cv_results_
+    for split in range(2):
+        intra = parallel[f"split{split}_test_intra"]
+        np.testing.assert_array_equal(parallel[f"split{split}_test_inter"], 1)
+        assert np.all(intra >= 1) and np.all(2 * intra <= cpu_count())
+        np.testing.assert_array_equal(
+            parallel[f"split{split}_test_accuracy"],
+            sequential[f"split{split}_test_accuracy"],
+        )
+
+
+@pytest.mark.xfail(
+    reason="needs limit_backend_threads() at the start of WeightedKerasClassifier."
+    "_fit_weighted (proposed in docs/scaling.md)",
+    strict=False,
+)
+def test_n_jobs_loky_estimator_limits_threads_itself(data, fresh_loky_workers):
+    """Check that the plain estimator caps TensorFlow's threads in loky workers."""
+    X, y, tables = data
+    search = GridSearchCV(
+        _mlp(), GRID, cv=2, n_jobs=2, scoring=THREAD_SCORING, refit="accuracy"
+    ).fit(X, y, sample_tables=tables)
+    for split in range(2):
+        intra = search.cv_results_[f"split{split}_test_intra"]
+        assert np.all(intra >= 1) and np.all(2 * intra <= cpu_count())
+
+
+def test_limit_backend_threads_after_start_keeps_settings(monkeypatch):
+    """Check that a started runtime keeps its pools: silent budget, warned values."""
+    import tensorflow as tf
+
+    tf.constant(1.0) + 1.0  # make sure the runtime has started
+    current = (
+        tf.config.threading.get_intra_op_parallelism_threads(),
+        tf.config.threading.get_inter_op_parallelism_threads(),
+    )
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    assert limit_backend_threads() == current
+    monkeypatch.setenv("OMP_NUM_THREADS", str(current[0] + 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert limit_backend_threads() == current
+    with pytest.warns(RuntimeWarning, match="already started"):
+        assert limit_backend_threads(current[0] + 1, 1) == current
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"intra_op": 0}, ValueError, "intra_op must be >= 1"),
+        ({"inter_op": -2}, ValueError, "inter_op must be >= 1"),
+        ({"intra_op": 1.5}, TypeError, "intra_op must be an int"),
+        ({"inter_op": True}, TypeError, "inter_op must be an int"),
+    ],
+)
+def test_limit_backend_threads_checks_values(params, error, match):
+    """Check that limit_backend_threads rejects bad thread counts."""
+    with pytest.raises(error, match=match):
+        limit_backend_threads(**params)
+
+
+@pytest.mark.parametrize("kind", ["one_device", "mirrored"])
+def test_distribution_strategy_single_cpu_matches_default(data, kind):
+    """Check that fitting in a one-CPU tf.distribute strategy equals a plain fit."""
+    import tensorflow as tf
+
+    X, y, tables = data
+    if kind == "one_device":
+        strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    else:
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    expected = _mlp(misclass_weights=W_COSTLY).fit(X, y, sample_tables=tables)
+
+    with strategy.scope():  # what users can do today
+        scoped = _mlp(misclass_weights=W_COSTLY).fit(X, y, sample_tables=tables)
+    assert scoped.model_.distribute_strategy is strategy
+
+    params = _mlp(misclass_weights=W_COSTLY).get_params()
+    prototype = _DistributedMLP(distribution=strategy, **params)
+    prototype.fit(X, y, sample_tables=tables)
+    assert prototype.model_.distribute_strategy is strategy
+
+    for fitted in (scoped, prototype):
+        np.testing.assert_array_equal(
+            fitted.predict_proba(X), expected.predict_proba(X)
+        )
