@@ -12,7 +12,6 @@ from which Keras draws the seeds of its initializers (see
 
 import contextlib
 import pickle
-import random
 import warnings
 
 import numpy as np
@@ -118,15 +117,19 @@ def _local_cluster():
         yield client
 
 
-@pytest.fixture
-def isolated_seeding(monkeypatch):
+def _isolate_seeding():
     """Prototype of the proposed fix to ``skweighted._scikeras.seeded``.
 
     Keras draws the seed of every unseeded initializer from Python's global
     ``random`` module, so another thread that uses it during a seeded fit (a
-    Dask scheduler or client in the same process) changes the weights. Inside
-    ``seeded``, a private ``random.Random(seed)`` takes its place.
+    Dask scheduler, client or worker thread in the same process) changes the
+    weights. Inside ``seeded``, a private ``random.Random(seed)`` takes its
+    place. Installs the prototype in this process; returns a function that
+    removes it.
     """
+    import contextlib
+    import random
+
     from keras.src.random import seed_generator
 
     import skweighted._classifier as classifier_module
@@ -147,7 +150,34 @@ def isolated_seeding(monkeypatch):
         finally:
             seed_generator.python_random = saved
 
-    monkeypatch.setattr(classifier_module, "seeded", seeded)
+    classifier_module.seeded = seeded
+
+    def undo():
+        classifier_module.seeded = original
+
+    return undo
+
+
+def _run_by_value(client, function):
+    """Run ``function()`` on every worker, shipping its code (not its name)."""
+    import sys
+
+    import cloudpickle
+
+    module = sys.modules[__name__]
+    cloudpickle.register_pickle_by_value(module)
+    try:
+        client.run(lambda: function() and None)
+    finally:
+        cloudpickle.unregister_pickle_by_value(module)
+
+
+@pytest.fixture
+def isolated_seeding():
+    """Install the ``seeded`` prototype in this process for one test."""
+    undo = _isolate_seeding()
+    yield _isolate_seeding
+    undo()
 
 
 @pytest.fixture
@@ -192,6 +222,7 @@ def test_searches_on_dask_match_sequential(data, isolated_seeding):
     randomized_sequential = randomized_search(tables)
     with _local_cluster() as client:
         assert len(client.scheduler_info()["workers"]) == 2
+        _run_by_value(client, isolated_seeding)  # the prototype, in the workers
         shared = scatter_array(tables, client=client)
         with parallel_backend("dask"):
             grid_dask = grid_search(tables).cv_results_
