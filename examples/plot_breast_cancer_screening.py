@@ -100,8 +100,8 @@ for name, model in models.items():
 # -------------------
 # All cost-sensitive approaches trade false alarms for fewer missed malignant
 # cases, which is what the cost matrix asks for.
-fig, axes = plt.subplots(1, 5, figsize=(15, 3.2), width_ratios=[1, 1, 1, 1, 1.3])
-for ax, (name, model) in zip(axes, models.items(), strict=False):
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
+for ax, (name, model) in zip(axes, models.items(), strict=True):
     ConfusionMatrixDisplay.from_predictions(
         y_test,
         model.predict(X_test),
@@ -110,9 +110,12 @@ for ax, (name, model) in zip(axes, models.items(), strict=False):
         ax=ax,
     )
     ax.set_title(name, fontsize=10)
-axes[-1].barh(list(costs), list(costs.values()), color=["grey", "C0", "C2", "C1"])
-axes[-1].invert_yaxis()
-axes[-1].set_xlabel("test cost")
+fig.tight_layout()
+
+fig, ax = plt.subplots(figsize=(6, 2.8))
+ax.barh(list(costs), list(costs.values()), color=["grey", "C0", "C2", "C1"])
+ax.invert_yaxis()
+ax.set_xlabel("test cost (missed malignant: 10, false alarm: 1)")
 fig.tight_layout()
 plt.show()
 

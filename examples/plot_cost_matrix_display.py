@@ -97,7 +97,6 @@ for ax, (name, model) in zip(
         labels=levels,
         ax=ax,
         colorbar=False,
-        im_kw={"vmin": 0, "vmax": 150},
     )
     ax.set_title(f"{name}: {ax.get_title()}")
 fig.tight_layout()

@@ -141,7 +141,7 @@ ax0.plot(grid, np.minimum(FEE / grid, 1.0), "k--", label="p = fee / amount")
 ax0.set_xscale("log")
 ax0.set_xlabel("amount")
 ax0.set_ylabel("predicted fraud probability")
-ax0.legend(loc="upper left")
+ax0.legend(loc="upper right")
 
 ax1.barh(list(results), list(results.values()), color=["grey", "C0", "C2", "C1"])
 ax1.invert_yaxis()
