@@ -6,7 +6,6 @@ and the cluster client are imported inside the functions that need them.
 
 import os
 import warnings
-import weakref
 
 import numpy as np
 
@@ -159,10 +158,10 @@ def _current(threading):
     )
 
 
-# Arrays fetched in this (worker) process, by the key of their Dask future:
-# tasks that run here at the same time share one copy, which is dropped when
-# the last of them finishes.
-_FETCHED = weakref.WeakValueDictionary()
+# Arrays fetched in this (worker) process, by the key of their Dask future,
+# the most recent few kept so that later tasks on this worker reuse them.
+_FETCHED = {}
+_FETCHED_MAX = 2
 
 
 def _rebuild(key, shape, dtype):
@@ -175,7 +174,7 @@ def _fetch(key):
     if array is not None:
         return array
     try:
-        from distributed import Future, get_client, get_worker
+        from distributed import get_client, get_worker
     except ImportError as exc:  # pragma: no cover - no dask in this process
         raise RuntimeError(_NOT_ON_CLUSTER) from exc
     try:
@@ -185,11 +184,16 @@ def _fetch(key):
     if worker is not None and key in worker.data:
         array = worker.data[key]
     else:
+        # Dask's memory manager drops replicas that no task lists as a
+        # dependency, so this worker may have lost its copy: fetch the
+        # published dataset (registered with the scheduler, unlike a bare key).
         try:
             client = get_client()
         except ValueError as exc:
             raise RuntimeError(_NOT_ON_CLUSTER) from exc
-        array = Future(key, client).result()
+        array = client.get_dataset(key).result()
+    while len(_FETCHED) >= _FETCHED_MAX:
+        _FETCHED.pop(next(iter(_FETCHED)))
     _FETCHED[key] = array
     return array
 
@@ -326,7 +330,10 @@ def scatter_array(array, *, client=None, broadcast=True):
     scattered : ScatteredArray
         Pass it where the array would go, e.g.
         ``search.fit(X, y, sample_tables=scattered)``. The final refit in
-        the calling process reads the local array, with no transfer.
+        the calling process reads the local array, with no transfer. The
+        data stays on the cluster, published as a dataset named
+        ``scattered.key``, until ``client.unpublish_dataset(scattered.key)``
+        or the client closes.
 
     See Also
     --------
@@ -334,6 +341,10 @@ def scatter_array(array, *, client=None, broadcast=True):
 
     Notes
     -----
+    Dask's memory manager may drop the extra copies of data that no task
+    lists as a dependency; a worker that lost its copy fetches it again and
+    keeps the last two arrays it fetched for the next tasks.
+
     Use it with the Dask backend only. With joblib's default loky backend,
     pass the plain array: loky memory-maps arrays larger than ``max_nbytes``
     (1 MB by default) instead of pickling them into each task.
@@ -364,6 +375,9 @@ def scatter_array(array, *, client=None, broadcast=True):
 
         client = get_client()
     future = client.scatter(local, broadcast=broadcast, hash=False)
+    # Published under its key: the scheduler keeps it, and any worker can get
+    # it by name (free it with ``client.unpublish_dataset(scattered.key)``).
+    client.publish_dataset(**{future.key: future})
     return ScatteredArray(
         future.key, local.shape, local.dtype, local=local, future=future
     )
