@@ -118,8 +118,6 @@ def _drop_missing_pages(app, docname, source):
     source[0] = "".join(line for line in lines if line.strip() not in missing)
 
 
-
-
 # -- small fixes applied while reading ------------------------------------------
 # "of shape (n_features_in_,)" in a docstring: a word ending in "_" is a
 # reference in reStructuredText. Escape it (outside doctest lines).
@@ -135,7 +133,8 @@ def _escape_trailing_underscores(app, what, name, obj, options, lines):
 
 
 # A gallery script whose docstring opens with a one-line paragraph but no
-# underline gets that line as its title, so the page can be linked.
+# underline gets that line as its title, so the page can be linked; a title
+# whose over/underline is too short gets longer ones.
 _GALLERY_LABEL = re.compile(r"^\.\. _sphx_glr_auto_examples_.*\.py:\n\n", re.M)
 
 
@@ -146,16 +145,29 @@ def _title_untitled_examples(app, docname, source):
     match = _GALLERY_LABEL.search(text)
     if match is None:
         return
-    rest = text[match.end() :]
+    body = text[match.end() :]
+    rest = body.lstrip("\n")
+    head = text[: match.end()] + body[: len(body) - len(rest)]
+    # An over- and underlined title whose lines are shorter than the title
+    # (a docutils error): lengthen them.
+    lines = rest.split("\n", 3)
+    if (
+        len(lines) == 4
+        and lines[0].strip()
+        and set(lines[0].strip()) <= set("=-~^*#+")
+        and lines[2] == lines[0]
+        and len(lines[0]) < len(lines[1].strip())
+    ):
+        rule = lines[0][0] * len(lines[1].strip())
+        source[0] = head + "\n".join([rule, lines[1].strip(), rule, lines[3]])
+        return
     first, _, after = rest.partition("\n")
     underline = after.partition("\n")[0]
     if first.strip() and not (
         underline.strip() and set(underline.strip()) <= set("=-~^*#+")
     ):
         title = first.strip()
-        source[0] = (
-            text[: match.end()] + title + "\n" + "=" * len(title) + "\n" + after
-        )
+        source[0] = head + title + "\n" + "=" * len(title) + "\n" + after
 
 
 def setup(app):
