@@ -7,14 +7,19 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skweighted import WeightedKerasClassifier, WeightedMLPClassifier
 
 
-def _linear_softmax(meta):
-    return keras.Sequential(
+def _small_softmax(meta):
+    model = keras.Sequential(
         [
             keras.Input((meta["n_features_in_"],)),
             keras.layers.Dense(16, activation="relu"),
             keras.layers.Dense(meta["n_classes_"], activation="softmax"),
         ]
     )
+    # A builder may compile its own model; the wrapper reuses that config.
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy"
+    )
+    return model
 
 
 # Small, fast settings that still learn the checks' toy problems.
@@ -26,13 +31,7 @@ ESTIMATORS = [
         learning_rate=0.01,
         random_state=0,
     ),
-    WeightedKerasClassifier(
-        _linear_softmax,
-        epochs=40,
-        batch_size=32,
-        optimizer__learning_rate=0.01,
-        random_state=0,
-    ),
+    WeightedKerasClassifier(_small_softmax, epochs=40, batch_size=32, random_state=0),
 ]
 
 _REASONS = {
