@@ -42,9 +42,9 @@ pipe = make_pipeline(
     StandardScaler(),
     WeightedMLPClassifier(
         hidden_layer_sizes=(16,),
-        epochs=25,
+        epochs=15,
         batch_size=32,
-        learning_rate=1e-2,
+        learning_rate=2e-2,
         weighting="expected",
         random_state=0,
     ),
