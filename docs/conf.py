@@ -135,6 +135,7 @@ def _escape_trailing_underscores(app, what, name, obj, options, lines):
 # A gallery script whose docstring opens with a one-line paragraph but no
 # underline gets that line as its title, so the page can be linked; a title
 # whose over/underline is too short gets longer ones.
+_RULE_CHARS = "=-~^*#+"
 _GALLERY_LABEL = re.compile(r"^\.\. _sphx_glr_auto_examples_.*\.py:\n\n", re.M)
 
 
@@ -154,7 +155,7 @@ def _title_untitled_examples(app, docname, source):
     if (
         len(lines) == 4
         and lines[0].strip()
-        and set(lines[0].strip()) <= set("=-~^*#+")
+        and set(lines[0].strip()) <= set(_RULE_CHARS)
         and lines[2] == lines[0]
         and len(lines[0]) < len(lines[1].strip())
     ):
@@ -163,8 +164,10 @@ def _title_untitled_examples(app, docname, source):
         return
     first, _, after = rest.partition("\n")
     underline = after.partition("\n")[0]
-    if first.strip() and not (
-        underline.strip() and set(underline.strip()) <= set("=-~^*#+")
+    if (
+        first.strip()
+        and not set(first.strip()) <= set(_RULE_CHARS)
+        and not (underline.strip() and set(underline.strip()) <= set(_RULE_CHARS))
     ):
         title = first.strip()
         source[0] = head + title + "\n" + "=" * len(title) + "\n" + after
