@@ -16,6 +16,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._parallel import limit_backend_threads
 from ._scikeras import KerasClassifier, quiet, seeded
 from ._tables import check_cost_table, label_indices, table_rows
 
@@ -356,6 +357,7 @@ class WeightedKerasClassifier(KerasClassifier):
         )
         kwargs = {**extra, **kwargs}
         self._random_state = None  # seeding is ours (see seeded), not SciKeras'
+        limit_backend_threads()  # n_jobs x threads <= cores in parallel workers
         with seeded(self._seed()), quiet(self.verbose):
             if not warm:
                 self._set_meta(X, y_idx, classes)

@@ -44,9 +44,15 @@ def seeded(seed):
         seed_generator.GLOBAL_SEED_GENERATOR
     )
     keras.utils.set_random_seed(int(seed))
+    # Keras draws initializer and dropout seeds from the `random` module; give
+    # it a private generator so that other threads (Dask's scheduler, user
+    # code) calling `random` during the fit cannot change this fit's weights.
+    shared_random = seed_generator.python_random
+    seed_generator.python_random = random.Random(int(seed))
     try:
         yield
     finally:
+        seed_generator.python_random = shared_random
         random.setstate(py_state)
         np.random.set_state(np_state)
         tf_set_seed(tf_seed)

@@ -4,10 +4,9 @@ The Dask tests start a real ``LocalCluster`` of 2 worker processes on the
 loopback interface and compare every search against the same search run
 sequentially: equal seeds must give equal ``cv_results_``.
 
-The sequential references are computed before the cluster starts: its
-scheduler runs threads in this process that use Python's global ``random``,
-from which Keras draws the seeds of its initializers (see
-``_isolated_seeding`` and docs/scaling.md).
+Seeded fits draw Keras' initializer seeds from a private generator (see
+``skweighted._scikeras.seeded``), so the Dask scheduler's threads in this
+process, which use Python's global ``random``, cannot change them.
 """
 
 import contextlib
@@ -117,70 +116,6 @@ def _local_cluster():
         yield client
 
 
-def _isolate_seeding():
-    """Prototype of the proposed fix to ``skweighted._scikeras.seeded``.
-
-    Keras draws the seed of every unseeded initializer from Python's global
-    ``random`` module, so another thread that uses it during a seeded fit (a
-    Dask scheduler, client or worker thread in the same process) changes the
-    weights. Inside ``seeded``, a private ``random.Random(seed)`` takes its
-    place. Installs the prototype in this process; returns a function that
-    removes it.
-    """
-    import contextlib
-    import random
-
-    from keras.src.random import seed_generator
-
-    import skweighted._classifier as classifier_module
-
-    original = classifier_module.seeded
-
-    @contextlib.contextmanager
-    def seeded(seed):
-        if seed is None:
-            with original(seed):
-                yield
-            return
-        saved = seed_generator.python_random
-        seed_generator.python_random = random.Random(int(seed))
-        try:
-            with original(seed):
-                yield
-        finally:
-            seed_generator.python_random = saved
-
-    classifier_module.seeded = seeded
-
-    def undo():
-        classifier_module.seeded = original
-
-    return undo
-
-
-def _run_by_value(client, function):
-    """Run ``function()`` on every worker, shipping its code (not its name)."""
-    import sys
-
-    import cloudpickle
-
-    module = sys.modules[__name__]
-    cloudpickle.register_pickle_by_value(module)
-    try:
-        client.run(lambda: function() and None)
-    finally:
-        cloudpickle.unregister_pickle_by_value(module)
-
-
-@pytest.fixture
-def isolated_seeding():
-    """Install the ``seeded`` prototype in this process for one test."""
-    undo = _isolate_seeding()
-    yield _isolate_seeding
-    undo()
-
-
-@pytest.fixture
 def fresh_loky_workers():
     """Start loky's workers anew, so that TensorFlow starts in them afresh."""
     from joblib.externals.loky import get_reusable_executor
@@ -197,7 +132,7 @@ def _assert_same_results(seq, par):
     assert seq["params"] == par["params"]
 
 
-def test_searches_on_dask_match_sequential(data, isolated_seeding):
+def test_searches_on_dask_match_sequential(data):
     """Check that grid and randomized searches on Dask equal the sequential ones."""
     X, y, tables = data
     # Per-example tables win over misclass_weights: candidates that differ only
@@ -222,7 +157,6 @@ def test_searches_on_dask_match_sequential(data, isolated_seeding):
     randomized_sequential = randomized_search(tables)
     with _local_cluster() as client:
         assert len(client.scheduler_info()["workers"]) == 2
-        _run_by_value(client, isolated_seeding)  # the prototype, in the workers
         shared = scatter_array(tables, client=client)
         with parallel_backend("dask"):
             grid_dask = grid_search(tables).cv_results_
@@ -296,11 +230,6 @@ def test_n_jobs_loky_limits_backend_threads(data, fresh_loky_workers):
         )
 
 
-@pytest.mark.xfail(
-    reason="needs limit_backend_threads() at the start of WeightedKerasClassifier."
-    "_fit_weighted (proposed in docs/scaling.md)",
-    strict=False,
-)
 def test_n_jobs_loky_estimator_limits_threads_itself(data, fresh_loky_workers):
     """Check that the plain estimator caps TensorFlow's threads in loky workers."""
     X, y, tables = data
