@@ -116,6 +116,7 @@ def _local_cluster():
         yield client
 
 
+@pytest.fixture
 def fresh_loky_workers():
     """Start loky's workers anew, so that TensorFlow starts in them afresh."""
     from joblib.externals.loky import get_reusable_executor
