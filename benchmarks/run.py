@@ -685,6 +685,7 @@ def verdicts(res):
         )
         tf_ok = r["ratio_vs_sklearn"] <= 1.5 and abs(r["accuracy_diff_points"]) <= 1
         v["b_tf"] = {
+            "met_with_prototype": best["ratio_vs_sklearn"] <= 1.5,
             "target": "skweighted / MLPClassifier <= 1.5 on TF, accuracy +-1 point",
             "measured": f"{r['ratio_vs_sklearn']:.2f} as shipped "
             f"(accuracy {r['accuracy_diff_points']:+.1f} pt); best lever "
@@ -695,11 +696,16 @@ def verdicts(res):
         jax_rows = res.get("jax", {}).get("levers", {}).get("rows", [])
         fastest += [x for x in jax_rows if x["variant"].startswith("skweighted")]
         top = min(fastest, key=lambda x: x["ratio_vs_sklearn"])
+        shipped = [r] + [x for x in jax_rows if x["variant"] == r["variant"]]
+        ship = min(shipped, key=lambda x: x["ratio_vs_sklearn"])
         v["b_fastest"] = {
             "target": "<= 1.0 on the fastest backend",
-            "measured": f"{top['ratio_vs_sklearn']:.2f} ({top['backend']}, "
+            "measured": f"{ship['ratio_vs_sklearn']:.2f} as shipped ({ship['backend']}); "
+            f"best prototype {top['ratio_vs_sklearn']:.2f} ({top['backend']}, "
             f"{top['variant']}, accuracy {top['accuracy_diff_points']:+.1f} pt)",
-            "met": top["ratio_vs_sklearn"] <= 1.0
+            "met": ship["ratio_vs_sklearn"] <= 1.0
+            and abs(ship["accuracy_diff_points"]) <= 1,
+            "met_with_prototype": top["ratio_vs_sklearn"] <= 1.0
             and abs(top["accuracy_diff_points"]) <= 1,
         }
     if "small" in res:
@@ -709,11 +715,19 @@ def verdicts(res):
             (x for x in res["small"]["rows"] if x["variant"].startswith("skweighted")),
             key=lambda x: x["later_fit_s"],
         )
+        jax_rows = {
+            x["variant"]: x for x in res.get("jax", {}).get("small", {}).get("rows", [])
+        }
+        jax_ship = jax_rows.get(r["variant"])
+        jax_text = (
+            f"; JAX as shipped {jax_ship['later_fit_s']:.2f} s" if jax_ship else ""
+        )
         v["c"] = {
             "target": "iris, 20 epochs: fit <= 1.0 s after the first",
-            "measured": f"{r['later_fit_s']:.2f} s as shipped; best lever "
-            f"'{best['variant']}' {best['later_fit_s']:.2f} s",
+            "measured": f"TF {r['later_fit_s']:.2f} s as shipped; best TF prototype "
+            f"'{best['variant']}' {best['later_fit_s']:.2f} s{jax_text}",
             "met": r["later_fit_s"] <= 1.0,
+            "met_with_prototype": best["later_fit_s"] <= 1.0,
         }
     if "memory" in res:
         full = [
@@ -795,7 +809,8 @@ def markdown(res):
                 ("target", "id", 0),
                 ("goal", "target", 0),
                 ("measured", "measured", 0),
-                ("met", "met", 0),
+                ("met as shipped", "met", 0),
+                ("met with a prototype", "met_with_prototype", 0),
             ],
         ),
     ]
