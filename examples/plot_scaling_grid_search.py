@@ -1,7 +1,7 @@
 """
-====================================================
+=======================================================
 Searching weight tables in parallel, locally or on Dask
-====================================================
+=======================================================
 
 A grid of weight tables x network sizes x folds is many small, independent
 fits. This example runs one :class:`~sklearn.model_selection.GridSearchCV` with

@@ -382,3 +382,25 @@ def test_warm_start_and_partial_fit(iris):
     clf2.partial_fit(X, y)
     assert len(clf2.history_["loss"]) == 2
     assert clf2.classes_.tolist() == [0, 1, 2]
+
+
+def test_reused_compiled_model_trains_like_a_fresh_one(three_class):
+    """Check a fit reusing a pooled compiled model equals a fit from scratch.
+
+    The pool must also never share a model between fitted estimators.
+    """
+    from skweighted import _classifier
+
+    X, y = three_class
+    _classifier._MODEL_POOL.clear()
+    fresh = small_mlp(dropout=0.2, epochs=2).fit(X, y)
+    proba_fresh = fresh.predict_proba(X)
+    assert len(_classifier._MODEL_POOL) == 1
+    reused = small_mlp(dropout=0.2, epochs=2).fit(X, y)
+    np.testing.assert_array_equal(reused.predict_proba(X), proba_fresh)
+    assert reused.model_ is not fresh.model_
+    small_mlp(dropout=0.2, epochs=2, random_state=5).fit(X, y)
+    np.testing.assert_array_equal(fresh.predict_proba(X), proba_fresh)
+    np.testing.assert_array_equal(reused.predict_proba(X), proba_fresh)
+    reused.set_params(warm_start=True).fit(X, y)  # compiles its own copy
+    assert len(reused.history_["loss"]) == 4

@@ -29,14 +29,23 @@ def table_weights(rows, y_pred, weighting="argmax"):
     -------
     weights : tensor of shape (batch,)
         Treated as constants: no gradient flows through them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from keras import ops
+    >>> from skweighted.keras import table_weights
+    >>> rows = np.array([[1.0, 5.0], [2.0, 1.0]], dtype="float32")
+    >>> proba = np.array([[0.4, 0.6], [0.3, 0.7]], dtype="float32")
+    >>> ops.convert_to_numpy(table_weights(rows, proba, "argmax"))
+    array([5., 1.], dtype=float32)
+    >>> ops.convert_to_numpy(table_weights(rows, proba, "expected")).round(2)
+    array([3.4, 1.3], dtype=float32)
     """
     rows = ops.cast(rows, y_pred.dtype)
     if weighting == "argmax":
-        num_classes = ops.shape(y_pred)[-1]
-        picked = ops.one_hot(
-            ops.argmax(y_pred, axis=-1), num_classes, dtype=y_pred.dtype
-        )
-        weights = ops.sum(rows * picked, axis=-1)
+        predicted = ops.expand_dims(ops.argmax(y_pred, axis=-1), axis=-1)
+        weights = ops.take_along_axis(rows, predicted, axis=-1)[..., 0]
     elif weighting == "expected":
         weights = ops.sum(rows * y_pred, axis=-1)
     else:
