@@ -32,6 +32,12 @@ _MODEL_POOL = OrderedDict()
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
 
 
+def _copy_variables(target, source):
+    """Assign ``source``'s variables (weights, seed states) to ``target``'s."""
+    for to, value in zip(target.variables, source.variables, strict=True):
+        to.assign(value)
+
+
 def _check_classes(classes, y):
     """Return the label set: sorted unique ``y``, or the validated ``classes``."""
     if classes is None:
@@ -715,10 +721,7 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
         if pooled is None:
             return super()._build_weighted_model()
         fresh = self._build_network()
-        for target, source in zip(
-            pooled.network.variables, fresh.variables, strict=True
-        ):
-            target.assign(source)
+        _copy_variables(pooled.network, fresh)
         optimizer = pooled.optimizer
         learning_rate = getattr(optimizer, "_learning_rate", None)
         for variable in optimizer.variables:
@@ -736,10 +739,7 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
 
         trained = self.model_
         network = self._build_network()
-        for target, source in zip(
-            network.variables, trained.network.variables, strict=True
-        ):
-            target.assign(source)
+        _copy_variables(network, trained.network)
         self.model_ = TableWeightedModel(network, weighting=self.weighting)
         if self._pool_key_ is not None:
             _MODEL_POOL[self._pool_key_] = trained
