@@ -38,6 +38,19 @@ def _copy_variables(target, source):
         to.assign(value)
 
 
+def _in_distribution_scope():
+    """Whether a tf.distribute strategy or a Keras distribution is active."""
+    import keras
+
+    if keras.distribution.distribution() is not None:
+        return True
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return tf.distribute.has_strategy()
+    return False
+
+
 def _check_classes(classes, y):
     """Return the label set: sorted unique ``y``, or the validated ``classes``."""
     if classes is None:
@@ -695,6 +708,8 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
         """
         if str(self.optimizer).lower() not in _ZERO_STATE_OPTIMIZERS:
             return None
+        if _in_distribution_scope():
+            return None  # the model belongs to the user's strategy
         return (
             type(self).__qualname__,
             self.n_features_in_,
@@ -731,7 +746,7 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
 
     def _fit_keras_model(self, *args, **kwargs):
         super()._fit_keras_model(*args, **kwargs)
-        if self.warm_start:
+        if self.warm_start or self._pool_key_ is None:
             return
         # Keep a private copy of the trained network; the compiled model goes
         # back to the pool for the next fit of the same configuration.
@@ -741,8 +756,7 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
         network = self._build_network()
         _copy_variables(network, trained.network)
         self.model_ = TableWeightedModel(network, weighting=self.weighting)
-        if self._pool_key_ is not None:
-            _MODEL_POOL[self._pool_key_] = trained
+        _MODEL_POOL[self._pool_key_] = trained
         while len(_MODEL_POOL) > _POOL_SIZE:
             _MODEL_POOL.popitem(last=False)
 
