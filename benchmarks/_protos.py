@@ -31,70 +31,15 @@ def with_options(**options):
     return type(name, (CompiledMLP,), {"compile_options": dict(options)})
 
 
-# Trained models kept for reuse, keyed by everything their traced functions
-# depend on. A prototype: see docs/benchmarks.md for the caveats.
-_POOL = {}
-
-
-def _reset_optimizer(optimizer):
-    lr = getattr(optimizer, "_learning_rate", None)
-    for variable in optimizer.variables:
-        if variable is lr:
-            continue
-        variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
-
-
 class ReusingMLP(CompiledMLP):
-    """Reuse the compiled model (and its traced train function) across fits.
+    """Reuse of the compiled model between fits: now part of the package.
 
-    A fresh network is built (fresh random initial weights, no tracing); its
-    weights are copied into a pooled model of the same configuration, whose
-    optimizer state is zeroed. After ``fit``, ``model_`` is detached: a new
-    uncompiled ``TableWeightedModel`` holding a copy of the trained weights, so
-    two estimators never share a model; the pooled one goes back to the pool.
+    ``WeightedMLPClassifier`` keeps compiled models in a small pool keyed by
+    its configuration (see ``skweighted._classifier``), so this class adds
+    nothing; it stays so that the runner's rows keep their names. Combined
+    with ``BatchLoopMLP`` (which bypasses ``_fit_keras_model``) no model goes
+    back to the pool, so that row measures the batch loop alone.
     """
-
-    def _pool_key(self):
-        return (
-            type(self).__name__,
-            self.n_features_in_,
-            self.n_classes_,
-            self._hidden_sizes(),
-            self.activation,
-            float(self.alpha),
-            float(self.dropout),
-            self.optimizer,
-            float(self.learning_rate),
-            int(self.batch_size),
-            self.weighting,
-            tuple(sorted(self.compile_options.items())),
-        )
-
-    def _build_weighted_model(self):
-        from skweighted.keras import TableWeightedModel
-
-        key = self._pool_key()
-        pooled = _POOL.pop(key, None)
-        if pooled is None:
-            model = super()._build_weighted_model()
-        else:
-            fresh = self._build_network()  # fresh initial weights, no tracing
-            pooled.network.set_weights(fresh.get_weights())
-            _reset_optimizer(pooled.optimizer)
-            model = pooled
-        self._pool_key_ = key
-        assert isinstance(model, TableWeightedModel)
-        return model
-
-    def _fit_keras_model(self, *args, **kwargs):
-        from skweighted.keras import TableWeightedModel
-
-        super()._fit_keras_model(*args, **kwargs)
-        trained = self.model_
-        network = self._build_network()
-        network.set_weights(trained.network.get_weights())
-        self.model_ = TableWeightedModel(network, weighting=self.weighting)
-        _POOL[self._pool_key_] = trained
 
 
 class BatchLoopMLP(CompiledMLP):
