@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
 
 from ._parallel import limit_backend_threads
 from ._scikeras import KerasClassifier, quiet, seeded
-from ._tables import check_cost_table, label_indices, table_rows
+from ._tables import _label_positions, check_cost_table, label_indices, table_rows
 
 _PREDICT_CHUNK = 8192
 # Optimizer steps per call of the traced train function: the same updates with
@@ -76,15 +76,10 @@ def _class_weight_factors(class_weight, classes, y_idx):
         per_class[present] = compute_class_weight("balanced", classes=present, y=y_idx)
     else:
         per_class = np.ones(len(classes))
-        lookup = {c: i for i, c in enumerate(classes.tolist())}
-        for label, weight in class_weight.items():
-            key = label.item() if isinstance(label, np.generic) else label
-            if key not in lookup:
-                raise ValueError(
-                    f"class_weight has label {label!r}, which is not among the "
-                    f"classes {classes.tolist()!r}."
-                )
-            per_class[lookup[key]] = weight
+        positions = _label_positions(
+            list(class_weight), classes, "class_weight", "class"
+        )
+        per_class[positions] = list(class_weight.values())
     return per_class[y_idx]
 
 
