@@ -18,12 +18,13 @@ from sklearn.utils.validation import (
 )
 
 from ._parallel import limit_backend_threads
-from ._scikeras import KerasClassifier, quiet, seeded
+from ._scikeras import KerasClassifier, fit_arguments, quiet, seeded
 from ._tables import _label_positions, check_cost_table, label_indices, table_rows
 
 _PREDICT_CHUNK = 8192
 # Optimizer steps per call of the traced train function: the same updates with
 # less per-step overhead (about 2x faster at n=100,000; see benchmarks/).
+# An epoch of at most this many steps is one call (see _fit_data).
 _STEPS_PER_EXECUTION = 32
 # Compiled MLPs kept for the next fit of the same configuration, so that its
 # train function is not traced again (most of a small fit's time).
@@ -49,6 +50,36 @@ def _in_distribution_scope():
 
         return tf.distribute.has_strategy()
     return False
+
+
+def _epoch_batches(arrays, batch_size, seed=None, repeat=True):
+    """A tf.data pipeline of the batches of every epoch, epoch after epoch.
+
+    Each epoch's order is a stateless shuffle of (seed, epoch number), so it
+    does not depend on how many iterators Keras or a strategy makes; seed
+    None keeps the order. ``repeat=False`` gives one epoch.
+    """
+    import tensorflow as tf
+
+    data = tf.nest.map_structure(
+        tf.convert_to_tensor, tuple(a for a in arrays if a is not None)
+    )
+    n = len(arrays[1])
+    if seed is None:
+        batches = tf.data.Dataset.from_tensor_slices(data).batch(batch_size)
+        return batches.repeat() if repeat else batches
+
+    def epoch(number):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(n), seed=tf.stack([tf.constant(seed, tf.int64), number])
+        )
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
+    return (
+        tf.data.Dataset.counter()
+        .flat_map(epoch)
+        .map(lambda idx: tf.nest.map_structure(lambda a: tf.gather(a, idx), data))
+    )
 
 
 def _check_classes(classes, y):
@@ -312,8 +343,56 @@ class WeightedKerasClassifier(KerasClassifier):
         kwargs = super()._get_compile_kwargs()
         if kwargs.get("loss") is None:
             kwargs["loss"] = "categorical_crossentropy"
-        kwargs.setdefault("steps_per_execution", _STEPS_PER_EXECUTION)
+        kwargs.setdefault("steps_per_execution", self._steps_per_execution())
         return kwargs
+
+    def _steps_per_execution(self):
+        """Optimizer steps per train-function call: 32, or one whole epoch."""
+        return min(_STEPS_PER_EXECUTION, getattr(self, "_epoch_steps", 1 << 30))
+
+    def _fit_data(self, inputs, targets, sample_weight, kwargs):
+        """The data and extra arguments for ``Model.fit``.
+
+        On TensorFlow, Keras makes a new tf.data iterator over in-memory arrays
+        twice per epoch (about 20 ms each): most of a small fit's time. So an
+        epoch that fits in one train-function call gets a repeated, reshuffled
+        pipeline iterated once per fit; larger data keep Keras' array pipeline,
+        with ``steps_per_epoch`` given so that it makes one iterator per epoch.
+        """
+        import keras
+
+        fit_args = {**fit_arguments(self), **kwargs}
+        if keras.backend.backend() != "tensorflow" or "steps_per_epoch" in fit_args:
+            return (inputs, targets, sample_weight), kwargs
+        steps = self._epoch_steps
+        kwargs = {**kwargs, "steps_per_epoch": steps}
+        if (
+            steps > _STEPS_PER_EXECUTION
+            or steps % self.model_.steps_per_execution
+            or fit_args.get("validation_split")
+        ):
+            return (inputs, targets, sample_weight), kwargs
+        batch_size = self._batch_size(fit_args, len(targets))
+        seed = None
+        if fit_args.get("shuffle", True):
+            seed = self._seed()
+            if seed is None:
+                seed = int(check_random_state(None).randint(np.iinfo(np.int32).max))
+        train = _epoch_batches((inputs, targets, sample_weight), batch_size, seed)
+        kwargs.update(batch_size=None, shuffle=False)
+        if kwargs.get("validation_data") is not None:
+            kwargs["validation_data"] = _epoch_batches(
+                kwargs["validation_data"],
+                fit_args.get("validation_batch_size") or batch_size,
+                repeat=False,
+            )
+        return (train, None, None), kwargs
+
+    @staticmethod
+    def _batch_size(fit_args, n_samples):
+        """The batch size ``Model.fit`` will use (Keras' default is 32)."""
+        batch_size = fit_args.get("batch_size") or 32
+        return n_samples if batch_size == -1 else int(batch_size)
 
     def _build_weighted_model(self):
         from .keras import TableWeightedModel
@@ -380,6 +459,9 @@ class WeightedKerasClassifier(KerasClassifier):
             inputs, targets, sample_weight, y_idx
         )
         kwargs = {**extra, **kwargs}
+        n_train = len(targets)
+        batch_size = self._batch_size({**fit_arguments(self), **kwargs}, n_train)
+        self._epoch_steps = -(-n_train // batch_size)
         self._random_state = None  # seeding is ours (see seeded), not SciKeras'
         limit_backend_threads()  # n_jobs x threads <= cores in parallel workers
         with seeded(self._seed()), quiet(self.verbose):
@@ -389,6 +471,9 @@ class WeightedKerasClassifier(KerasClassifier):
             elif not self.model_.compiled:  # e.g. after unpickling
                 self.model_.compile(**self._get_compile_kwargs())
             self._fit_callbacks = self._make_callbacks()
+            (inputs, targets, sample_weight), kwargs = self._fit_data(
+                inputs, targets, sample_weight, kwargs
+            )
             self._fit_keras_model(
                 inputs,
                 targets,
@@ -693,7 +778,7 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
         return {
             "optimizer": optimizer,
             "loss": "categorical_crossentropy",
-            "steps_per_execution": _STEPS_PER_EXECUTION,
+            "steps_per_execution": self._steps_per_execution(),
         }
 
     def _pool_key(self):
@@ -716,6 +801,7 @@ class WeightedMLPClassifier(WeightedKerasClassifier):
             self.optimizer,
             float(self.learning_rate),
             int(self.batch_size),
+            self._steps_per_execution(),
             self.weighting,
         )
 

@@ -10,9 +10,27 @@ from contextlib import contextmanager
 
 import numpy as np
 from scikeras.utils.random_state import tf_get_seed, tf_set_seed
-from scikeras.wrappers import KerasClassifier
+from scikeras.wrappers import KerasClassifier, route_params
 
-__all__ = ["KerasClassifier", "quiet", "seeded"]
+__all__ = ["KerasClassifier", "fit_arguments", "quiet", "seeded"]
+
+
+def fit_arguments(estimator):
+    """The ``Model.fit`` arguments SciKeras routes from the parameters.
+
+    Parameters
+    ----------
+    estimator : KerasClassifier
+        A SciKeras wrapper (its ``batch_size``, ``shuffle``, ``fit__*``...).
+
+    Returns
+    -------
+    dict
+        Keyword arguments, as SciKeras would pass them to ``Model.fit``.
+    """
+    return route_params(
+        estimator.get_params(), destination="fit", pass_filter=estimator._fit_kwargs
+    )
 
 
 @contextmanager

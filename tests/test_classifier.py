@@ -404,3 +404,105 @@ def test_reused_compiled_model_trains_like_a_fresh_one(three_class):
     np.testing.assert_array_equal(reused.predict_proba(X), proba_fresh)
     reused.set_params(warm_start=True).fit(X, y)  # compiles its own copy
     assert len(reused.history_["loss"]) == 4
+
+
+def _dense_builder(steps_per_execution=None):
+    def build(meta):
+        model = keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(4, activation="relu"),
+                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+            ]
+        )
+        if steps_per_execution is not None:
+            model.compile(
+                optimizer="sgd",
+                loss="categorical_crossentropy",
+                steps_per_execution=steps_per_execution,
+            )
+        return model
+
+    return build
+
+
+def test_epoch_batches_visit_each_example_once_per_epoch():
+    """Check the small-data pipeline: every epoch is a permutation in batches."""
+    pytest.importorskip("tensorflow")
+    from skweighted._classifier import _epoch_batches
+
+    n, batch = 10, 4
+    arrays = (np.arange(n), np.arange(n) * 10.0, None)
+
+    def epochs(seed, count=3):
+        it = iter(_epoch_batches(arrays, batch, seed))
+        out = []
+        for _ in range(count):
+            batches = [next(it) for _ in range(-(-n // batch))]
+            assert [len(b[0]) for b in batches] == [4, 4, 2]
+            for x, y in batches:
+                np.testing.assert_array_equal(y.numpy(), x.numpy() * 10.0)
+            out.append(np.concatenate([b[0].numpy() for b in batches]))
+        return out
+
+    shuffled = epochs(seed=3)
+    for order in shuffled:
+        assert sorted(order) == list(range(n))
+    assert not np.array_equal(shuffled[0], shuffled[1])
+    np.testing.assert_array_equal(np.stack(epochs(seed=3)), np.stack(shuffled))
+    for order in epochs(seed=None):
+        np.testing.assert_array_equal(order, np.arange(n))
+
+
+def test_small_data_pipeline_trains_like_keras_arrays(three_class):
+    """Check the one-call-per-epoch pipeline equals Keras' own array pipeline.
+
+    Without shuffling both feed the same batches, so forcing Keras' arrays
+    (a user ``fit__steps_per_epoch``) must give the same model and losses.
+    """
+    X, y = three_class
+    X, y = X[:100], y[:100]
+    params = dict(
+        model=_dense_builder(),
+        shuffle=False,
+        batch_size=16,
+        epochs=3,
+        misclass_weights=[[1, 2, 1], [1, 1, 4], [1, 1, 1]],
+        random_state=0,
+    )
+    ours = WeightedKerasClassifier(**params).fit(X, y)
+    keras_arrays = WeightedKerasClassifier(**params, fit__steps_per_epoch=7).fit(X, y)
+    assert_same_model(ours, keras_arrays, X)
+    np.testing.assert_allclose(
+        ours.history_["loss"], keras_arrays.history_["loss"], rtol=1e-6
+    )
+    for clf in (ours, keras_arrays):
+        assert clf.model_.steps_per_execution == 7  # the epoch: ceil(100 / 16)
+        assert int(clf.model_.optimizer.iterations) == 3 * 7
+
+
+@pytest.mark.parametrize(
+    "n, batch_size, steps_per_execution, steps",
+    [
+        (100, 16, 3, 7),  # a user's steps_per_execution that does not divide
+        (270, 8, None, 34),  # more steps than one call: Keras' array pipeline
+        (100, 16, 1, 7),
+    ],
+)
+def test_every_epoch_runs_its_steps(
+    three_class, n, batch_size, steps_per_execution, steps
+):
+    """Check the optimizer takes exactly ceil(n / batch) steps per epoch."""
+    X, y = three_class
+    X, y = X[:n], y[:n]
+    clf = WeightedKerasClassifier(
+        _dense_builder(steps_per_execution),
+        batch_size=batch_size,
+        epochs=3,
+        random_state=0,
+    ).fit(X, y)
+    assert len(clf.history_["loss"]) == 3
+    assert int(clf.model_.optimizer.iterations) == 3 * steps
+    clf.set_params(warm_start=True).fit(X[: n // 2], y[: n // 2])
+    half_steps = -(-(n // 2) // batch_size)
+    assert int(clf.model_.optimizer.iterations) == 3 * steps + 3 * half_steps
