@@ -50,6 +50,9 @@ class BatchLoopMLP(CompiledMLP):
     beyond the mean loss per epoch.
     """
 
+    def _fit_data(self, inputs, targets, sample_weight, kwargs):
+        return (inputs, targets, sample_weight), kwargs  # the loop takes arrays
+
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):

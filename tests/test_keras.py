@@ -60,6 +60,30 @@ def test_loss_argmax_ties_go_to_first_class():
     np.testing.assert_allclose(got, [5.0 * -np.log(0.2)], rtol=1e-6)
 
 
+def test_table_weights_ties_against_loop_reference():
+    """Check the argmax weight with many ties, K=100, against the loop.
+
+    Probabilities are quantized to four levels so that most rows have
+    several maximal classes (the first one must win), some all of them.
+    """
+    from skweighted.keras import table_weights
+
+    rng = np.random.default_rng(0)
+    n, k = 200, 100
+    proba = rng.integers(0, 4, size=(n, k)).astype(np.float32) / 4
+    proba[:5] = 0.25  # all classes tied
+    rows = rng.uniform(0, 3, size=(n, k)).astype(np.float32)
+    got = keras.ops.convert_to_numpy(table_weights(rows, proba, "argmax"))
+    expected = np.empty(n, dtype=np.float32)
+    for e in range(n):
+        j_star = 0
+        for j in range(k):
+            if proba[e, j] > proba[e, j_star]:
+                j_star = j
+        expected[e] = rows[e, j_star]
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_loss_zero_and_uniform_tables():
     """Check a zero table gives zero loss and a ones table the plain loss."""
     y, proba, _ = random_problem(k=3)
