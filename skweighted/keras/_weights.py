@@ -44,13 +44,15 @@ def table_weights(rows, y_pred, weighting="argmax"):
     """
     rows = ops.cast(rows, y_pred.dtype)
     if weighting == "argmax":
-        # The first maximal class, as the argmax of an integer mask: on a float
-        # Keras' argmax adds a negative-zero fix that, on TensorFlow's CPU,
-        # costs about three times this whole weighting (benchmarks/).
+        # The first maximal class, as the argmax of an integer mask, picked by
+        # a one-hot product: Keras' float argmax (a negative-zero fix) and its
+        # take_along_axis (index broadcasting) add some 25 small ops, which
+        # cost up to a third of a small network's step (benchmarks/).
         is_max = ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True))
         predicted = ops.argmax(ops.cast(is_max, "int32"), axis=-1)
-        predicted = ops.expand_dims(predicted, axis=-1)
-        weights = ops.take_along_axis(rows, predicted, axis=-1)[..., 0]
+        k = rows.shape[-1] if rows.shape[-1] is not None else ops.shape(rows)[-1]
+        chosen = ops.one_hot(predicted, k, dtype=rows.dtype)
+        weights = ops.sum(rows * chosen, axis=-1)
     elif weighting == "expected":
         weights = ops.sum(rows * y_pred, axis=-1)
     else:
