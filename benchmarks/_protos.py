@@ -50,7 +50,7 @@ class BatchLoopMLP(CompiledMLP):
     beyond the mean loss per epoch.
     """
 
-    def _fit_data(self, inputs, targets, sample_weight, kwargs):
+    def _fit_data(self, inputs, targets, sample_weight, fit_args, kwargs):
         return (inputs, targets, sample_weight), kwargs  # the loop takes arrays
 
     def _fit_keras_model(

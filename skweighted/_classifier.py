@@ -360,7 +360,7 @@ class WeightedKerasClassifier(KerasClassifier):
         """Optimizer steps per train-function call: 32, or one whole epoch."""
         return min(_STEPS_PER_EXECUTION, getattr(self, "_epoch_steps", 1 << 30))
 
-    def _fit_data(self, inputs, targets, sample_weight, kwargs):
+    def _fit_data(self, inputs, targets, sample_weight, fit_args, kwargs):
         """The data and extra arguments for ``Model.fit``.
 
         On TensorFlow, Keras makes a new tf.data iterator over in-memory arrays
@@ -368,10 +368,10 @@ class WeightedKerasClassifier(KerasClassifier):
         epoch that fits in one train-function call gets a repeated, reshuffled
         pipeline iterated once per fit; larger data keep Keras' array pipeline,
         with ``steps_per_epoch`` given so that it makes one iterator per epoch.
+        ``fit_args`` are all the ``Model.fit`` arguments (routed and ``kwargs``).
         """
         import keras
 
-        fit_args = {**fit_arguments(self), **kwargs}
         if keras.backend.backend() != "tensorflow" or "steps_per_epoch" in fit_args:
             return (inputs, targets, sample_weight), kwargs
         steps = self._epoch_steps
@@ -469,9 +469,9 @@ class WeightedKerasClassifier(KerasClassifier):
             inputs, targets, sample_weight, y_idx
         )
         kwargs = {**extra, **kwargs}
+        fit_args = {**fit_arguments(self), **kwargs}
         n_train = len(targets)
-        batch_size = self._batch_size({**fit_arguments(self), **kwargs}, n_train)
-        self._epoch_steps = -(-n_train // batch_size)
+        self._epoch_steps = -(-n_train // self._batch_size(fit_args, n_train))
         self._random_state = None  # seeding is ours (see seeded), not SciKeras'
         limit_backend_threads()  # n_jobs x threads <= cores in parallel workers
         with seeded(self._seed()), quiet(self.verbose):
@@ -482,7 +482,7 @@ class WeightedKerasClassifier(KerasClassifier):
                 self.model_.compile(**self._get_compile_kwargs())
             self._fit_callbacks = self._make_callbacks()
             (inputs, targets, sample_weight), kwargs = self._fit_data(
-                inputs, targets, sample_weight, kwargs
+                inputs, targets, sample_weight, fit_args, kwargs
             )
             self._fit_keras_model(
                 inputs,

@@ -127,21 +127,36 @@ def test_binary_uses_two_unit_softmax(iris):
     assert clf_bool.predict(X).dtype == bool
 
 
-def test_keras_classifier_with_builder(iris):
-    """Check WeightedKerasClassifier with a user builder and routed params."""
-    X, y = iris
+def _dense_builder(steps_per_execution=None):
+    """A builder of features -> Dense(hidden) -> softmax.
+
+    With ``steps_per_execution`` it compiles the model itself (SGD).
+    """
 
     def build(meta, hidden=4):
-        return keras.Sequential(
+        model = keras.Sequential(
             [
                 keras.Input((meta["n_features_in_"],)),
                 keras.layers.Dense(hidden, activation="relu"),
                 keras.layers.Dense(meta["n_classes_"], activation="softmax"),
             ]
         )
+        if steps_per_execution is not None:
+            model.compile(
+                optimizer="sgd",
+                loss="categorical_crossentropy",
+                steps_per_execution=steps_per_execution,
+            )
+        return model
 
+    return build
+
+
+def test_keras_classifier_with_builder(iris):
+    """Check WeightedKerasClassifier with a user builder and routed params."""
+    X, y = iris
     clf = WeightedKerasClassifier(
-        build,
+        _dense_builder(),
         model__hidden=6,
         misclass_weights=np.ones((3, 3)),
         epochs=2,
@@ -404,26 +419,6 @@ def test_reused_compiled_model_trains_like_a_fresh_one(three_class):
     np.testing.assert_array_equal(reused.predict_proba(X), proba_fresh)
     reused.set_params(warm_start=True).fit(X, y)  # compiles its own copy
     assert len(reused.history_["loss"]) == 4
-
-
-def _dense_builder(steps_per_execution=None):
-    def build(meta):
-        model = keras.Sequential(
-            [
-                keras.Input((meta["n_features_in_"],)),
-                keras.layers.Dense(4, activation="relu"),
-                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
-            ]
-        )
-        if steps_per_execution is not None:
-            model.compile(
-                optimizer="sgd",
-                loss="categorical_crossentropy",
-                steps_per_execution=steps_per_execution,
-            )
-        return model
-
-    return build
 
 
 def test_epoch_batches_visit_each_example_once_per_epoch():
