@@ -12,12 +12,12 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # The examples of the documentation gallery written with the docs; other
 # engineers' scripts in examples/ are tested with their own features.
 GALLERY = [
-    "plot_keras_four_steps.py",
-    "plot_breast_cancer_screening.py",
-    "plot_digits_cheap_confusions.py",
-    "plot_example_dependent_costs.py",
-    "plot_grid_search_tables.py",
-    "plot_cost_matrix_display.py",
+    "from_keras/plot_keras_four_steps.py",
+    "applications/plot_breast_cancer_screening.py",
+    "applications/plot_digits_cheap_confusions.py",
+    "applications/plot_example_dependent_costs.py",
+    "model_selection/plot_grid_search_tables.py",
+    "applications/plot_cost_matrix_display.py",
 ]
 
 

@@ -14,7 +14,7 @@ show what the lower cost is traded against.
 # %%
 # Data, costs and candidate tables
 # --------------------------------
-# As in :ref:`sphx_glr_auto_examples_plot_breast_cancer_screening.py`, class 0
+# As in :ref:`sphx_glr_auto_examples_applications_plot_breast_cancer_screening.py`, class 0
 # is malignant, we screen with two measurements, and a missed malignant case
 # costs 10 times a false alarm. The candidates weigh a missed malignant case
 # 1 (plain training) to 30 times a correct answer.
