@@ -4,6 +4,8 @@
 passes ``-D plot_gallery=0`` so the examples are rendered but not run.
 """
 
+import inspect
+import logging
 import os
 import re
 import sys
@@ -30,11 +32,16 @@ version = release = skweighted.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
+    "sphinx_copybutton",
+    # MathJax 3 served from this site's _static/, not from a CDN: formulas
+    # render offline (the package ships the MathJax files).
+    "sphinx-mathjax-offline",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -51,7 +58,104 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
-numpydoc_xref_param_type = False
+# Types in "Parameters" link to their documentation (scikit-learn's grammar:
+# words such as "of", "shape" or "default" stay plain text).
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {
+    "ndarray": "numpy.ndarray",
+    "DataFrame": "pandas.DataFrame",
+    "dict": "dict",
+    "list": "list",
+    "tuple": "tuple",
+    "RandomState": "numpy.random.RandomState",
+    "Axes": "matplotlib.axes.Axes",
+    "Figure": "matplotlib.figure.Figure",
+    "keras.Model": "keras.Model",
+    "keras.losses.Loss": "keras.losses.Loss",
+    # numpydoc's defaults for these use :term:/:ref: roles, which warn (and
+    # fail a -W build) when the inventory cannot be fetched; plain Python
+    # objects instead are links online and text offline.
+    "array-like": "numpy.typing.ArrayLike",
+    "array_like": "numpy.typing.ArrayLike",
+    "bool": "bool",
+    "boolean": "bool",
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "string": "str",
+    "None": "None",
+    "True": "True",
+    "False": "False",
+    "callable": "callable",
+    "scalar": "numbers.Number",
+    "iterable": "collections.abc.Iterable",
+    "sequence": "collections.abc.Sequence",
+}
+
+# The public methods shown on a class page: a scikit-learn estimator gets its
+# whole scikit-learn API, inherited or not (``score`` from ``ClassifierMixin``,
+# ``get_params`` ...); any class gets the public methods it defines itself and
+# documents. Keras' own methods (``fit``, ``compile`` ... of a ``keras.Model``)
+# are documented by Keras.
+SKLEARN_METHODS = {
+    "decision_function",
+    "fit",
+    "fit_predict",
+    "fit_transform",
+    "get_metadata_routing",
+    "get_params",
+    "partial_fit",
+    "predict",
+    "predict_log_proba",
+    "predict_proba",
+    "score",
+    "set_params",
+    "transform",
+}
+_REQUEST_METHOD = re.compile(r"set_\w+_request")
+PUBLIC_MODULES = (
+    "skweighted",
+    "skweighted.keras",
+    "skweighted.metrics",
+    "skweighted.plot",
+)
+
+
+def documented_methods(cls):
+    """Names of the public methods documented on ``cls``'s page, sorted."""
+    from sklearn.base import BaseEstimator
+
+    estimator = issubclass(cls, BaseEstimator)
+    names = []
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        value = getattr(cls, name, None)
+        if not callable(value) or inspect.isclass(value):
+            continue
+        api = name in SKLEARN_METHODS or _REQUEST_METHOD.fullmatch(name)
+        # Its own docstring, not one inherited from a base class.
+        own = name in cls.__dict__ and bool(getattr(value, "__doc__", None))
+        if (estimator and api) or own:
+            names.append(name)
+    return sorted(names)
+
+
+def _class_methods():
+    import importlib
+
+    table = {}
+    for modname in PUBLIC_MODULES:
+        module = importlib.import_module(modname)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj):
+                table[f"{modname}.{name}"] = documented_methods(obj)
+    return table
+
+
+autosummary_context = {"class_methods": _class_methods()}
 # Doctest prompts in rendered examples are copyable without ">>>".
 pygments_style = "sphinx"
 default_role = "literal"
@@ -60,17 +164,96 @@ default_role = "literal"
 myst_enable_extensions = ["colon_fence", "dollarmath"]
 myst_heading_anchors = 3
 
+# -- links to other projects ----------------------------------------------------
+intersphinx_mapping = {
+    "python": ("https://docs.python.org/3", None),
+    "numpy": ("https://numpy.org/doc/stable/", None),
+    "sklearn": ("https://scikit-learn.org/stable/", None),
+    "pandas": ("https://pandas.pydata.org/docs/", None),
+    "matplotlib": ("https://matplotlib.org/stable/", None),
+    "joblib": ("https://joblib.readthedocs.io/en/stable/", None),
+    "distributed": ("https://distributed.dask.org/en/stable/", None),
+    "scikeras": ("https://adriangb.com/scikeras/stable/", None),
+}
+intersphinx_timeout = 10
+# Keras' site publishes no Sphinx inventory: the Keras names used in these
+# pages point to its API pages directly.
+KERAS_API = "https://keras.io/api/"
+KERAS_PAGES = {
+    "keras.Input": "layers/core_layers/input/",
+    "keras.Model": "models/model/",
+    "keras.Model.compile": "models/model_training_apis/#compile-method",
+    "keras.Model.fit": "models/model_training_apis/#fit-method",
+    "keras.Model.compute_loss": "models/model_training_apis/",
+    "keras.callbacks.Callback": "callbacks/base_callback/",
+    "keras.layers.Layer": "layers/base_layer/",
+    "keras.losses": "losses/",
+    "keras.losses.Loss": "losses/#loss-class",
+    "keras.ops": "ops/",
+    "keras.saving.register_keras_serializable": "models/model_saving_apis/serialization_utils/",
+    "keras.wrappers.SKLearnClassifier": "utils/sklearn_wrappers/",
+}
+
+
+def _keras_reference(app, env, node, contnode):
+    """Resolve ``keras.*`` Python references to Keras' API pages."""
+    from docutils import nodes
+
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not target.startswith("keras."):
+        return None
+    page = KERAS_PAGES.get(target)
+    if page is None:
+        page = KERAS_PAGES.get(target.rsplit(".", 1)[0], "")
+    reference = nodes.reference("", "", internal=False, refuri=KERAS_API + page)
+    reference.append(contnode)
+    return reference
+
+
+class _OfflineInventories(logging.Filter):
+    """Report an unreachable inventory as information, not as a warning.
+
+    An offline build (``-W``) then succeeds: the names of that project are
+    shown as text instead of links, and the glossary terms and labels of other
+    projects that inherited docstrings refer to (scikit-learn's ``score``
+    refers to its ``accuracy_score`` section) are left as text too. With the
+    network, nothing changes: a missing reference is a warning.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.unreachable = []
+
+    def filter(self, record):
+        message = record.getMessage()
+        if message.startswith("failed to reach any of the inventories"):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            url = re.search(r"'(\S+objects\.inv)'", message)
+            self.unreachable.append(url.group(1) if url else message)
+            record.msg = "inventory not reached, its names stay plain text: %s\n"
+            record.args = (self.unreachable[-1],)
+        return True
+
+    def missing_reference(self, app, env, node, contnode):
+        """Leave a term or label of another project as text when offline."""
+        if self.unreachable and node.get("refdomain") == "std":
+            return contnode
+        return None
+
+
 # -- sphinx-gallery -----------------------------------------------------------
 sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
-    # plot_*.py are executed at build time; other scripts are shown as code.
-    # The scaling example starts a local Dask cluster, whose worker processes
-    # do not come back inside sphinx-gallery's in-process run: it is shown
-    # (and run by its own tests), not executed here.
-    "filename_pattern": r"/plot_(?!scaling_grid_search)",
+    # Every example is executed at build time (``make docs``).
+    "filename_pattern": r"/(plot_|demo)",
     "ignore_pattern": r"__init__\.py|/_",
     "within_subsection_order": "FileNameSortKey",
+    "subsection_order": [
+        "../examples/applications",
+        "../examples/model_selection",
+        "../examples/from_keras",
+    ],
     "doc_module": ("skweighted",),
     "backreferences_dir": "generated/backreferences",
     "reference_url": {"skweighted": None},
@@ -87,17 +270,51 @@ sphinx_gallery_conf = {
 # -- HTML ---------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"skweighted {release}"
+html_short_title = "skweighted"
 html_static_path = ["_static"]
+html_css_files = ["skweighted.css"]
 html_theme_options = {
     "navigation_with_keys": False,
+    # The left sidebar shows the pages of the current section, two levels.
+    "navigation_depth": 2,
+    "show_nav_level": 1,
+    "collapse_navigation": True,
     "show_toc_level": 2,
-    "header_links_before_dropdown": 8,
+    "header_links_before_dropdown": 6,
     "navbar_align": "left",
+    "navbar_start": ["navbar-logo", "version"],
+    "navbar_center": ["navbar-nav"],
+    # Search as an icon button: a search field does not fit beside the links.
+    "navbar_persistent": [],
+    "navbar_end": ["search-button", "theme-switcher"],
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "show_prev_next": True,
 }
-html_sidebars = {"index": [], "getting_started": []}
+# Pages without sub-pages get no (empty) left column.
+html_sidebars = {
+    page: []
+    for page in (
+        "index",
+        "getting_started",
+        "from_keras",
+        "scaling",
+        "benchmarks",
+        "faq",
+        "glossary",
+        "changelog",
+        "api",
+    )
+}
 html_show_sourcelink = True
 html_copy_source = True
+
+# -- copy button ----------------------------------------------------------------
+# Copy code without the ">>> " / "... " prompts and without the output.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 
 # -- pages written separately ---------------------------------------------------
@@ -173,7 +390,25 @@ def _title_untitled_examples(app, docname, source):
         source[0] = head + title + "\n" + "=" * len(title) + "\n" + after
 
 
+# Keras classes create their instances in ``__new__`` (``*args, **kwargs``),
+# so autodoc would show that signature: show ``__init__``'s instead.
+def _init_signature(app, what, name, obj, options, signature, return_annotation):
+    if what != "class" or signature not in (None, "(*args, **kwargs)"):
+        return None
+    try:
+        init = inspect.signature(obj.__init__)
+    except (TypeError, ValueError):
+        return None
+    parameters = list(init.parameters.values())[1:]  # without self
+    return str(init.replace(parameters=parameters)), return_annotation
+
+
 def setup(app):
+    inventories = _OfflineInventories()
+    logging.getLogger("sphinx.sphinx.ext.intersphinx").addFilter(inventories)
+    app.connect("missing-reference", inventories.missing_reference, priority=900)
+    app.connect("missing-reference", _keras_reference)
+    app.connect("autodoc-process-signature", _init_signature)
     app.connect("source-read", _drop_missing_pages)
     app.connect("source-read", _title_untitled_examples)
     app.connect("autodoc-process-docstring", _escape_trailing_underscores, priority=400)
