@@ -14,6 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 # Quiet TensorFlow and draw off-screen while the gallery runs.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -21,6 +22,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 warnings.filterwarnings(
     "ignore", message="Matplotlib is currently using agg", category=UserWarning
 )
+
+from _public_api import class_methods  # noqa: E402
 
 import skweighted  # noqa: E402
 
@@ -93,69 +96,8 @@ numpydoc_xref_aliases = {
     "sequence": "collections.abc.Sequence",
 }
 
-# The public methods shown on a class page: a scikit-learn estimator gets its
-# whole scikit-learn API, inherited or not (``score`` from ``ClassifierMixin``,
-# ``get_params`` ...); any class gets the public methods it defines itself and
-# documents. Keras' own methods (``fit``, ``compile`` ... of a ``keras.Model``)
-# are documented by Keras.
-SKLEARN_METHODS = {
-    "decision_function",
-    "fit",
-    "fit_predict",
-    "fit_transform",
-    "get_metadata_routing",
-    "get_params",
-    "partial_fit",
-    "predict",
-    "predict_log_proba",
-    "predict_proba",
-    "score",
-    "set_params",
-    "transform",
-}
-_REQUEST_METHOD = re.compile(r"set_\w+_request")
-PUBLIC_MODULES = (
-    "skweighted",
-    "skweighted.keras",
-    "skweighted.metrics",
-    "skweighted.plot",
-)
-
-
-def documented_methods(cls):
-    """Names of the public methods documented on ``cls``'s page, sorted."""
-    from sklearn.base import BaseEstimator
-
-    estimator = issubclass(cls, BaseEstimator)
-    names = []
-    for name in dir(cls):
-        if name.startswith("_"):
-            continue
-        value = getattr(cls, name, None)
-        if not callable(value) or inspect.isclass(value):
-            continue
-        api = name in SKLEARN_METHODS or _REQUEST_METHOD.fullmatch(name)
-        # Its own docstring, not one inherited from a base class.
-        own = name in cls.__dict__ and bool(getattr(value, "__doc__", None))
-        if (estimator and api) or own:
-            names.append(name)
-    return sorted(names)
-
-
-def _class_methods():
-    import importlib
-
-    table = {}
-    for modname in PUBLIC_MODULES:
-        module = importlib.import_module(modname)
-        for name in module.__all__:
-            obj = getattr(module, name)
-            if inspect.isclass(obj):
-                table[f"{modname}.{name}"] = documented_methods(obj)
-    return table
-
-
-autosummary_context = {"class_methods": _class_methods()}
+# The methods shown on each class page (see _public_api.py).
+autosummary_context = {"class_methods": class_methods()}
 # Doctest prompts in rendered examples are copyable without ">>>".
 pygments_style = "sphinx"
 default_role = "literal"

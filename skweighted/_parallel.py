@@ -220,7 +220,9 @@ class ScatteredArray:
     key : str
         The Dask key of the scattered data.
     shape : tuple of int
+        The shape of the scattered array.
     dtype : numpy.dtype
+        Its data type.
     local : ndarray, default=None
         The same data in this process, if at hand.
     future : distributed.Future, default=None
@@ -230,10 +232,16 @@ class ScatteredArray:
     Attributes
     ----------
     key : str
+        The Dask key of the scattered data.
     future : distributed.Future or None
+        The future that keeps the data on the cluster, in the process that
+        scattered it; None in a worker, after unpickling.
     shape : tuple of int
+        The shape of the array.
     dtype : numpy.dtype
+        Its data type.
     ndim : int
+        The number of dimensions, ``len(shape)``.
 
     See Also
     --------
@@ -245,9 +253,20 @@ class ScatteredArray:
 
     Examples
     --------
+    Made by :func:`scatter_array` on a cluster; here with the data at hand, as
+    in the process that scattered it:
+
+    >>> import numpy as np
     >>> from skweighted import ScatteredArray
-    >>> ScatteredArray.__name__
-    'ScatteredArray'
+    >>> data = np.arange(6.0).reshape(3, 2)
+    >>> tables = ScatteredArray("tables-0", data.shape, data.dtype, local=data)
+    >>> tables
+    ScatteredArray(shape=(3, 2), dtype=float64, key='tables-0')
+    >>> tables[[0, 2]]
+    array([[0., 1.],
+           [4., 5.]])
+    >>> len(tables), tables.ndim
+    (3, 2)
     """
 
     def __init__(self, key, shape, dtype, local=None, future=None):
@@ -296,11 +315,14 @@ class ScatteredArray:
         Parameters
         ----------
         indices : array-like of int
+            The indices of the elements to take.
         axis : int, default=None
+            The axis to take them along; None takes from the flattened array.
 
         Returns
         -------
         taken : ndarray
+            The elements, read from this process's copy of the data.
         """
         return self._array().take(indices, axis=axis)
 

@@ -111,14 +111,17 @@ class CostMatrixDisplay:
         normalize : bool, default=False
             Show each cell's share of the total cost instead of the cost.
         cmap : str or matplotlib Colormap, default="Reds"
+            Colormap of the heatmap.
         xticks_rotation : {"vertical", "horizontal"} or float, \
                 default="horizontal"
+            Rotation of the predicted-class labels on the x axis.
         values_format : str, default=None
             Format of the annotations, e.g. ".2f"; defaults to ".3g" (".1%"
             when ``normalize=True``).
         ax : matplotlib Axes, default=None
             Axes to draw in; a new figure is made if None.
         colorbar : bool, default=True
+            Draw a colorbar beside the heatmap.
         title : bool or str, default=True
             True writes the total cost as the title; a string is used as is.
         im_kw : dict, default=None
@@ -196,7 +199,9 @@ class CostMatrixDisplay:
         Parameters
         ----------
         y_true : array-like of shape (n_samples,)
+            True labels.
         y_pred : array-like of shape (n_samples,)
+            Predicted labels.
         cost_matrix : None, array-like of shape (K, K), DataFrame or dict, \
                 default=None
             Global costs, ``cost_matrix[true, pred]``, as in
@@ -208,6 +213,7 @@ class CostMatrixDisplay:
         labels : array-like of shape (K,), default=None
             Class labels, in the order of the tables' rows and columns.
         sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each example's cost.
         display_labels : array-like of shape (K,), default=None
             Tick labels; defaults to ``labels``.
         **plot_kw
@@ -216,6 +222,7 @@ class CostMatrixDisplay:
         Returns
         -------
         display : CostMatrixDisplay
+            The display, plotted.
         """
         costs, labels = cost_cells(
             y_true,
@@ -253,16 +260,32 @@ class CostMatrixDisplay:
             does) and full (n_samples, K, K) tables are given, they are
             passed to it too.
         X : {array-like, DataFrame} of shape (n_samples, n_features)
+            The examples to predict.
         y : array-like of shape (n_samples,)
             True labels.
-        cost_matrix, sample_tables, sample_weight, display_labels, **plot_kw
-            As in :meth:`from_predictions`.
+        cost_matrix : None, array-like of shape (K, K), DataFrame or dict, \
+                default=None
+            Global costs, ``cost_matrix[true, pred]``, as in
+            :func:`~skweighted.metrics.misclassification_cost` (None: each
+            error costs 1, so the cells are the error counts).
+        sample_tables : array-like of shape (n_samples, K, K) or \
+                (n_samples, K), default=None
+            Per-example costs; win over ``cost_matrix``. Full tables are
+            also passed to the estimator's ``predict`` when it takes them.
         labels : array-like of shape (K,), default=None
-            Defaults to the estimator's ``classes_``.
+            Class labels, in the order of the tables' rows and columns;
+            defaults to the estimator's ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each example's cost.
+        display_labels : array-like of shape (K,), default=None
+            Tick labels; defaults to ``labels``.
+        **plot_kw
+            Passed to :meth:`plot` (``ax``, ``cmap``, ``normalize``, ...).
 
         Returns
         -------
         display : CostMatrixDisplay
+            The display, plotted.
         """
         if labels is None:
             labels = getattr(estimator, "classes_", None)
