@@ -57,6 +57,8 @@ exclude_patterns += ["auto_examples/*.ipynb", "auto_examples/*.py"]
 # -- autodoc / autosummary / numpydoc ----------------------------------------
 autosummary_generate = True
 autodoc_typehints = "none"
+# "fit()" in a page's table of contents, not "WeightedMLPClassifier.fit()".
+toc_object_entries_show_parents = "hide"
 # The class template lists the methods itself.
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -216,6 +218,7 @@ html_short_title = "skweighted"
 html_static_path = ["_static"]
 html_css_files = ["skweighted.css"]
 html_theme_options = {
+    "logo": {"text": "skweighted"},
     "navigation_with_keys": False,
     # The left sidebar shows the pages of the current section, two levels.
     "navigation_depth": 2,
@@ -257,24 +260,6 @@ html_copy_source = True
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
-
-
-# -- pages written separately ---------------------------------------------------
-# scaling.md and benchmarks.md come from the benchmarks work; until a page
-# exists, its toctree entry is dropped instead of failing the -W build.
-OPTIONAL_PAGES = ("scaling", "benchmarks")
-
-
-def _drop_missing_pages(app, docname, source):
-    if docname != root_doc:
-        return
-    lines = source[0].splitlines(keepends=True)
-    missing = {
-        page
-        for page in OPTIONAL_PAGES
-        if not any((HERE / f"{page}{suffix}").exists() for suffix in source_suffix)
-    }
-    source[0] = "".join(line for line in lines if line.strip() not in missing)
 
 
 # -- small fixes applied while reading ------------------------------------------
@@ -351,6 +336,5 @@ def setup(app):
     app.connect("missing-reference", inventories.missing_reference, priority=900)
     app.connect("missing-reference", _keras_reference)
     app.connect("autodoc-process-signature", _init_signature)
-    app.connect("source-read", _drop_missing_pages)
     app.connect("source-read", _title_untitled_examples)
     app.connect("autodoc-process-docstring", _escape_trailing_underscores, priority=400)
