@@ -3,9 +3,12 @@
 Missing a malignant tumour (predicting "benign" for a malignant case) is far
 worse than a false alarm. With the cost matrix
 
-    C[true, pred]     pred malignant   pred benign
-    true malignant          0              10
-    true benign             1               0
+=================  ==============  ===========
+``C[true, pred]``  pred malignant  pred benign
+=================  ==============  ===========
+true malignant     0               10
+true benign        1               0
+=================  ==============  ===========
 
 this script compares, on a held-out test set and in cost:
 
@@ -148,13 +151,13 @@ def main(output):
             )
             disp.ax_.set_title(f"{name}\ntotal cost {disp.costs.sum():g}")
         fig.savefig(output, dpi=100)
-        plt.close(fig)
         print(f"\nCost heatmaps saved to {output}")
     print(f"Done in {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # (sphinx-gallery runs this script with an empty __doc__)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument(
         "--output",
         default=os.path.join(tempfile.gettempdir(), "skweighted_demo_cost.png"),
