@@ -172,7 +172,7 @@ _COMMON_CONSTRAINTS = {
 
 
 @validate_params(
-    {**_COMMON_CONSTRAINTS, "normalize": ["boolean"]},
+    _COMMON_CONSTRAINTS | {"normalize": ["boolean"]},
     prefer_skip_nested_validation=True,
 )
 def misclassification_cost(
