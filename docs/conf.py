@@ -232,7 +232,8 @@ html_theme_options = {
     # Search as an icon button: a search field does not fit beside the links.
     "navbar_persistent": [],
     "navbar_end": ["search-button", "theme-switcher"],
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    # Only "On this page": pages without sections get the full width.
+    "secondary_sidebar_items": ["page-toc"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
     "show_prev_next": True,
@@ -252,8 +253,8 @@ html_sidebars = {
         "api",
     )
 }
-html_show_sourcelink = True
-html_copy_source = True
+html_show_sourcelink = False
+html_copy_source = False
 
 # -- copy button ----------------------------------------------------------------
 # Copy code without the ">>> " / "... " prompts and without the output.
@@ -313,7 +314,7 @@ def _title_untitled_examples(app, docname, source):
         and not set(first.strip()) <= set(_RULE_CHARS)
         and not (underline.strip() and set(underline.strip()) <= set(_RULE_CHARS))
     ):
-        title = first.strip()
+        title = first.strip().rstrip(".")
         source[0] = head + title + "\n" + "=" * len(title) + "\n" + after
 
 
