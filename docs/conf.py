@@ -161,7 +161,8 @@ class _OfflineInventories(logging.Filter):
     shown as text instead of links, and the glossary terms and labels of other
     projects that inherited docstrings refer to (scikit-learn's ``score``
     refers to its ``accuracy_score`` section) are left as text too. With the
-    network, nothing changes: a missing reference is a warning.
+    network, a missing term or label is a warning, unless it comes from the
+    docstring of an installed package (which this project cannot fix).
     """
 
     def __init__(self):
@@ -179,8 +180,11 @@ class _OfflineInventories(logging.Filter):
         return True
 
     def missing_reference(self, app, env, node, contnode):
-        """Leave a term or label of another project as text when offline."""
-        if self.unreachable and node.get("refdomain") == "std":
+        """Leave a term or label of another project as text."""
+        if node.get("refdomain") != "std":
+            return None
+        source = str(node.source or "")
+        if self.unreachable or ("site-packages" in source and "docstring of" in source):
             return contnode
         return None
 
