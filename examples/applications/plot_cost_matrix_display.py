@@ -21,6 +21,7 @@ over-estimating it.
 # "medium"), which is rarely the order one thinks in. A DataFrame (index = true
 # class, columns = predicted class) carries its labels, so its order does not
 # matter.
+# sphinx_gallery_thumbnail_number = 2
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
