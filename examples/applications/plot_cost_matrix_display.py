@@ -21,7 +21,6 @@ over-estimating it.
 # "medium"), which is rarely the order one thinks in. A DataFrame (index = true
 # class, columns = predicted class) carries its labels, so its order does not
 # matter.
-# sphinx_gallery_thumbnail_number = 2
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -33,6 +32,8 @@ from sklearn.preprocessing import StandardScaler
 from skweighted import WeightedMLPClassifier
 from skweighted.metrics import misclassification_cost
 from skweighted.plot import CostMatrixDisplay
+
+# sphinx_gallery_thumbnail_number = 2
 
 levels = ["low", "medium", "high"]
 rank = np.arange(3)
