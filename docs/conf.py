@@ -23,7 +23,7 @@ warnings.filterwarnings(
     "ignore", message="Matplotlib is currently using agg", category=UserWarning
 )
 
-from _public_api import class_methods  # noqa: E402
+from _public_api import class_methods, public_objects  # noqa: E402
 
 import skweighted  # noqa: E402
 
@@ -335,7 +335,32 @@ def _init_signature(app, what, name, obj, options, signature, return_annotation)
     return str(init.replace(parameters=parameters)), return_annotation
 
 
+# [source] of an inherited method: viewcode looks for "Subclass.method" in the
+# module's source, which only has "Base.method". Add those names, for the
+# public classes whose methods come from a base class of the same module.
+def _inherited_source_tags(app, modname):
+    if not modname.startswith("skweighted"):
+        return None
+    from sphinx.pycode import ModuleAnalyzer
+
+    analyzer = ModuleAnalyzer.for_module(modname)
+    tags = dict(analyzer.find_tags())
+    shown = autosummary_context["class_methods"]
+    for public_module, name, obj in public_objects():
+        if not inspect.isclass(obj) or obj.__module__ != modname:
+            continue
+        for method in shown[f"{public_module}.{name}"]:
+            for base in obj.__mro__[1:]:
+                if method in vars(base):
+                    tag = tags.get(f"{base.__qualname__}.{method}")
+                    if tag is not None and base.__module__ == modname:
+                        tags.setdefault(f"{obj.__qualname__}.{method}", tag)
+                    break
+    return analyzer.code, tags
+
+
 def setup(app):
+    app.connect("viewcode-find-source", _inherited_source_tags)
     inventories = _OfflineInventories()
     logging.getLogger("sphinx.sphinx.ext.intersphinx").addFilter(inventories)
     app.connect("missing-reference", inventories.missing_reference, priority=900)
