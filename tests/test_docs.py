@@ -137,3 +137,23 @@ def test_source_pages_can_be_built(module):
         if obj.__module__ == module
     ]
     assert all(name in tags for name in names), (module, names, sorted(tags))
+
+
+def _python_blocks(page):
+    """The ``.. code-block:: python`` blocks of a docs page, dedented."""
+    import textwrap
+
+    text = (DOCS / page).read_text(encoding="utf-8")
+    pattern = r"\.\. code-block:: python\n\n((?:(?: {3}.*)?\n)+)"
+    return [textwrap.dedent(block) for block in re.findall(pattern, text)]
+
+
+@pytest.mark.slow
+def test_landing_page_example_runs():
+    """Check that the five-line example of the landing page runs as shown."""
+    (block,) = _python_blocks("index.rst")
+    namespace = {}
+    exec(compile(block, "index.rst", "exec"), namespace)
+    clf, X, y = namespace["clf"], namespace["X"], namespace["y"]
+    assert set(clf.classes_) == set(np.unique(y))
+    assert clf.score(X, y) > 0.9
