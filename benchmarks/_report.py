@@ -248,8 +248,9 @@ def _md_kloop(kl):
     ]
 
 
-def _md_levers(lv, jax):
-    rows = list(lv["rows"]) + list(jax.get("levers", {}).get("rows", []))
+def _md_levers(runs):
+    lv = runs[0]
+    rows = [r for run in runs for r in run["rows"]]
     return [
         f"## Against MLPClassifier, with alternatives: n={lv['n']}, K={lv['K']}, "
         f"20 features, hidden 64, batch 256, {lv['epochs']} epochs",
@@ -271,8 +272,9 @@ def _md_levers(lv, jax):
     ]
 
 
-def _md_small(sm, jax):
-    rows = list(sm["rows"]) + list(jax.get("small", {}).get("rows", []))
+def _md_small(runs):
+    sm = runs[0]
+    rows = [r for run in runs for r in run["rows"]]
     return [
         f"## Small data: iris ({sm['n']} rows), {sm['epochs']} epochs",
         "",
@@ -384,7 +386,13 @@ def _md_split(gs):
         }
         for label, key in parts
     ]
-    if p["callbacks"]:
+    if p["callbacks"] and p["callback_training_s"] is None:
+        direct = (
+            f"A Keras callback passed as a {p['callbacks']} was called "
+            f"{p['callback_calls']} times for {fits} fits, so training is not timed "
+            "directly."
+        )
+    elif p["callbacks"]:
         direct = (
             f"Training timed directly by a Keras callback (`on_train_begin` to "
             f"`on_train_end`, passed as a {p['callbacks']}): "
@@ -419,8 +427,8 @@ def _md_split(gs):
     ]
 
 
-def _md_gridsearch(gs, jax):
-    searches = [gs] + ([jax["gridsearch"]] if "gridsearch" in jax else [])
+def _md_gridsearch(searches):
+    gs = searches[0]
     rows = [r for s in searches for r in s["rows"]]
     lines = [
         f"## Grid search: {gs['folds']}-fold GridSearchCV over "
@@ -456,20 +464,28 @@ def _md_gridsearch(gs, jax):
 def markdown(res):
     s = res["sections"]
     jax = s.get("jax", {})
+
+    def both(name):
+        """The TensorFlow run of a section and its JAX run, those that exist."""
+        return [run for run in (s.get(name), jax.get(name)) if run]
+
     blocks = [
-        ("overhead", lambda: _md_overhead(s["overhead"])),
-        ("kloop", lambda: _md_kloop(s["kloop"])),
-        ("levers", lambda: _md_levers(s["levers"], jax)),
-        ("small", lambda: _md_small(s["small"], jax)),
-        ("memory", lambda: _md_memory(s["memory"])),
-        ("imports", lambda: _md_imports(s["imports"])),
-        ("scaling", lambda: _md_scaling(s["scaling"])),
-        ("gridsearch", lambda: _md_gridsearch(s["gridsearch"], jax)),
+        ("overhead", _md_overhead),
+        ("kloop", _md_kloop),
+        ("levers", _md_levers),
+        ("small", _md_small),
+        ("memory", _md_memory),
+        ("imports", _md_imports),
+        ("scaling", _md_scaling),
+        ("gridsearch", _md_gridsearch),
     ]
     lines = _header(res)
     for name, block in blocks:
-        if name in s:
-            lines += ["", *block()]
+        if name in ("levers", "small", "gridsearch"):
+            if both(name):
+                lines += ["", *block(both(name))]
+        elif name in s:
+            lines += ["", *block(s[name])]
     if "error" in jax:
         lines += ["", "## JAX child failed", "", "```", jax["error"], "```"]
     return "\n".join(lines) + "\n"
