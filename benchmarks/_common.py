@@ -18,7 +18,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
-# Sizes of a full run and of a quick one (``--quick``).
+# Sizes of a full run; ``--quick`` overrides some of them.
 FULL = {
     "repeats": 3,
     # epochs of 0.1 s or less (n=20,000) drown a 10 % difference in noise
@@ -44,28 +44,20 @@ FULL = {
     "gridsearch_folds": 5,
     "gridsearch_repeats": 3,
 }
-QUICK = {
-    "repeats": 3,
+QUICK = {  # smaller sizes for development
+    **FULL,
     "overhead_n": 4_000,
-    "overhead_ks": [2, 10, 100],
     "overhead_epochs": 4,
     "overhead_repeats": 3,
-    "full_tables_max_k": 10,
     "kloop_ks": [2, 10],
-    "kloop_budget_s": 60.0,
     "kloop_n": 4_000,
     "kloop_epochs": 3,
     "scaling_ns": [1_000, 5_000],
     "scaling_k_n": 4_000,
     "scaling_ks": [2, 10],
     "bench_n": 10_000,
-    "bench_k": 5,
-    "epochs": 5,
-    "small_repeats": 3,
     "memory_n": 20_000,
-    "memory_k": 30,
     "gridsearch_epochs": 3,
-    "gridsearch_folds": 5,
     "gridsearch_repeats": 1,
 }
 # The network of the synthetic-data sections: 20 -> 64 (relu) -> K (softmax).

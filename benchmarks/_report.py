@@ -419,8 +419,10 @@ def _md_split(gs):
         ),
         "",
         "Fit and predict times are GridSearchCV's `cv_results_`; training is the "
-        f"fit time that grows with the epochs, from the same search at 1 epoch "
-        f"(fit {p['one_epoch_fit_s']:.2f} s). {direct} Building the network and "
+        "fit time that grows with the epochs, from the same search at 1 epoch run "
+        f"right after it in each repeat (fit {p['one_epoch_fit_s']:.2f} s); each "
+        f"part is the median of {p.get('repeats', 1)} such pairs. "
+        f"{direct} Building the network and "
         "the rest of the set-up are one figure: telling them apart needs the "
         "estimator's internals; building the same network alone "
         f"(`skweighted.keras.build_mlp`) takes {1000 * p['build_alone_s']:.0f} ms.",
@@ -437,8 +439,9 @@ def _md_gridsearch(searches):
         f"`StandardScaler` + one hidden layer of {gs['hidden']}, batch "
         f"{gs['batch_size']}, {gs['epochs']} epochs (no early stop), Adam 1e-3, "
         f"alpha in {gs['grid']['alpha']}, stratified folds, `refit=False`; after a "
-        "warm-up search of each in the process. Search time is wall time; ratios "
-        "are per repeat against MLPClassifier in the same process, then the median.",
+        "warm-up search of each in the process. Search time is wall time, CPU time "
+        "is the process's (all threads); ratios are per repeat against "
+        "MLPClassifier in the same process, then the median.",
         "",
         md_table(
             rows,
@@ -447,6 +450,8 @@ def _md_gridsearch(searches):
                 ("estimator", "estimator", 0),
                 ("search s", "wall_s", 2),
                 ("ratio vs MLPClassifier", "ratio_vs_sklearn", 2),
+                ("CPU s", "cpu_s", 1),
+                ("CPU ratio", "cpu_ratio_vs_sklearn", 2),
                 ("best CV accuracy", "best_cv_accuracy", 3),
                 ("acc. diff (pt)", "accuracy_diff_points", 1),
                 ("best alpha", "best_alpha", 0),

@@ -9,15 +9,16 @@ scikit-learn's MLPClassifier (the reference), WeightedMLPClassifier without a
 table, and, on TensorFlow, SciKeras' KerasClassifier with an equivalent model
 (the same network and penalty). Each is timed in this process after one
 warm-up search of its own; the reference and skweighted are interleaved for
-``gridsearch_repeats`` repeats, SciKeras (a minute a search) runs once.
+``gridsearch_repeats`` repeats, SciKeras (minutes a search) runs once. Wall
+time and process CPU time (less disturbed by other jobs) are both recorded.
 
 The time of WeightedMLPClassifier's search is split through public means only:
 
 - fit and predict: GridSearchCV's own ``cv_results_`` (``mean_fit_time``,
   ``mean_score_time``: scoring a held-out fold is one ``predict``);
-- training: the same search with 1 epoch; the fit time that grows with the
-  epochs is training, the rest (build, set-up, anything else done once per
-  fit) is fixed;
+- training: in each repeat the same search runs again at 1 epoch; the fit
+  time that grows with the epochs is training, the rest (build, set-up,
+  anything else done once per fit) is fixed;
 - training, directly, when the estimator takes Keras callbacks (a
   ``callbacks`` parameter or ``fit`` argument): a callback timestamps
   ``on_train_begin`` and ``on_train_end``;
@@ -30,6 +31,7 @@ network alone with ``skweighted.keras.build_mlp`` is reported.
 """
 
 import inspect
+import time
 
 from _common import (
     log,
@@ -102,10 +104,13 @@ def search(estimator, param, data, folds, callback=None):
         scoring="accuracy",
         refit=False,
     )
+    cpu = time.process_time()
     wall, _ = timed(lambda: grid.fit(X, y, **fit_params))
+    cpu = time.process_time() - cpu
     res = grid.cv_results_
     return {
         "wall_s": wall,
+        "cpu_s": cpu,
         "fit_s": float(res["mean_fit_time"].sum() * folds),
         "predict_s": float(res["mean_score_time"].sum() * folds),
         "best_cv_accuracy": float(grid.best_score_),
@@ -136,38 +141,53 @@ def build_alone_s(repeats=20):
     )
 
 
-def split(factory, data, cfg, plain):
-    """WeightedMLPClassifier's search time by part (see the module docstring)."""
+def split(plain, one_epoch, epochs, fits, build_alone):
+    """WeightedMLPClassifier's search time by part (see the module docstring).
+
+    ``plain`` and ``one_epoch`` are searches at ``epochs`` and at 1 epoch,
+    run one after the other in each repeat; each pair gives one split, under
+    the same load, and each part is the median over the repeats.
+    """
+    per_repeat = []
+    for full, one in zip(plain, one_epoch, strict=True):
+        training = epochs * (full["fit_s"] - one["fit_s"]) / (epochs - 1)
+        per_repeat.append(
+            {
+                "wall_s": full["wall_s"],
+                "fit_s": full["fit_s"],
+                "predict_s": full["predict_s"],
+                "one_epoch_fit_s": one["fit_s"],
+                "training_s": training,
+                "build_setup_s": full["fit_s"] - training,
+                "search_other_s": full["wall_s"] - full["fit_s"] - full["predict_s"],
+            }
+        )
+    out = {key: median([r[key] for r in per_repeat]) for key in per_repeat[0]}
+    out.update(
+        fits=fits,
+        epochs=epochs,
+        repeats=len(per_repeat),
+        build_alone_s=build_alone,
+        callbacks=None,
+        callback_training_s=None,
+    )
+    return out
+
+
+def time_training_with_callback(factory, data, cfg, out):
+    """Add training timed by a Keras callback, if the estimator takes one."""
     epochs, folds = cfg["gridsearch_epochs"], cfg["gridsearch_folds"]
-    fits = folds * len(ALPHAS)
-    search(factory(1), "alpha", data, folds)  # warm-up at 1 epoch
-    one = search(factory(1), "alpha", data, folds)
-    fit_s = median([r["fit_s"] for r in plain])
-    training = epochs * (fit_s - one["fit_s"]) / (epochs - 1) if epochs > 1 else None
-    out = {
-        "fits": fits,
-        "epochs": epochs,
-        "wall_s": median([r["wall_s"] for r in plain]),
-        "fit_s": fit_s,
-        "predict_s": median([r["predict_s"] for r in plain]),
-        "one_epoch_fit_s": one["fit_s"],
-        "training_s": training,
-        "build_setup_s": None if training is None else fit_s - training,
-        "build_alone_s": build_alone_s(),
-        "callbacks": takes_callbacks(factory(epochs)),
-        "callback_training_s": None,
-        "callback_wall_s": None,
-    }
-    out["search_other_s"] = out["wall_s"] - out["fit_s"] - out["predict_s"]
-    if out["callbacks"]:
-        timer = train_timer()
-        with_timer = search(factory(epochs), "alpha", data, folds, callback=timer)
-        # a fit that accepts **kwargs may still drop the callback (SciKeras does)
-        out["callback_calls"] = len(timer.times)
-        if len(timer.times) == fits:
-            out["callback_training_s"] = sum(timer.times)
-        out["callback_fit_s"] = with_timer["fit_s"]
-        out["callback_wall_s"] = with_timer["wall_s"]
+    out["callbacks"] = takes_callbacks(factory(epochs))
+    if not out["callbacks"]:
+        return out
+    timer = train_timer()
+    with_timer = search(factory(epochs), "alpha", data, folds, callback=timer)
+    # a fit that accepts **kwargs may still drop the callback (SciKeras does)
+    out["callback_calls"] = len(timer.times)
+    if len(timer.times) == out["fits"]:
+        out["callback_training_s"] = sum(timer.times)
+    out["callback_fit_s"] = with_timer["fit_s"]
+    out["callback_wall_s"] = with_timer["wall_s"]
     return out
 
 
@@ -177,30 +197,41 @@ def run(cfg, backend="tensorflow"):
     X, y = load_breast_cancer(return_X_y=True)
     data = (X.astype("float32"), y)
     epochs, folds = cfg["gridsearch_epochs"], cfg["gridsearch_folds"]
+    if epochs < 2:
+        raise ValueError("gridsearch_epochs must be at least 2 to split the time.")
     chosen = estimators(backend)
     results = {name: [] for name, *_ in chosen}
+    one_epoch = []  # WeightedMLPClassifier's search at 1 epoch, for the split
     for name, factory, param, _ in chosen:  # warm-up search of each
         seconds = search(factory(epochs), param, data, folds)["wall_s"]
         log(f"  gridsearch[{backend}] warm-up {name}: {seconds:.1f}s")
+    search(_skweighted(1), "alpha", data, folds)
     for rep in range(cfg["gridsearch_repeats"]):
         for name, factory, param, repeats in chosen:
             if repeats is not None and rep >= repeats:
                 continue
             results[name].append(search(factory(epochs), param, data, folds))
             log(f"  gridsearch[{backend}] {name}: {results[name][-1]['wall_s']:.1f}s")
-    ref_walls = [r["wall_s"] for r in results[REFERENCE]]
-    ref_acc = median([r["best_cv_accuracy"] for r in results[REFERENCE]])
+            if name == SKWEIGHTED:
+                one_epoch.append(search(factory(1), param, data, folds))
+    ref = results[REFERENCE]
+    ref_acc = median([r["best_cv_accuracy"] for r in ref])
     rows = []
     for name, *_ in chosen:
         runs = results[name]
-        walls = [r["wall_s"] for r in runs]
         acc = median([r["best_cv_accuracy"] for r in runs])
+
+        def ratio(key, runs=runs):
+            return median(paired_ratios([r[key] for r in runs], [r[key] for r in ref]))
+
         rows.append(
             {
                 "backend": backend,
                 "estimator": name,
-                "wall_s": median(walls),
-                "ratio_vs_sklearn": median(paired_ratios(walls, ref_walls)),
+                "wall_s": median([r["wall_s"] for r in runs]),
+                "ratio_vs_sklearn": ratio("wall_s"),
+                "cpu_s": median([r["cpu_s"] for r in runs]),
+                "cpu_ratio_vs_sklearn": ratio("cpu_s"),
                 "fit_s": median([r["fit_s"] for r in runs]),
                 "predict_s": median([r["predict_s"] for r in runs]),
                 "best_cv_accuracy": acc,
@@ -209,10 +240,12 @@ def run(cfg, backend="tensorflow"):
                 "repeats": len(runs),
             }
         )
-    parts = split(_skweighted, data, cfg, results[SKWEIGHTED])
+    fits = folds * len(ALPHAS)
+    parts = split(results[SKWEIGHTED], one_epoch, epochs, fits, build_alone_s())
+    parts = time_training_with_callback(_skweighted, data, cfg, parts)
     log(
         f"  gridsearch[{backend}] split: fit {parts['fit_s']:.1f}s "
-        f"(training {parts['training_s'] or 0:.1f}s), "
+        f"(training {parts['training_s']:.1f}s), "
         f"predict {parts['predict_s']:.1f}s"
     )
     n, d = X.shape
@@ -221,7 +254,7 @@ def run(cfg, backend="tensorflow"):
         "dataset": f"breast cancer ({n} x {d})",
         "grid": {"alpha": list(ALPHAS)},
         "folds": folds,
-        "fits": folds * len(ALPHAS),
+        "fits": fits,
         "hidden": HIDDEN,
         "batch_size": BATCH,
         "epochs": epochs,
