@@ -48,8 +48,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check skweighted tests examples
 	$(VENV)/bin/ruff format --check skweighted tests examples
 
-# Benchmarks (issue 5): about 15 min on 2 cores; `make bench BENCH_ARGS=--quick` for a
-# small run. Writes benchmarks/results/ and the plot shown in docs/benchmarks.md.
+# Benchmarks: about 25 min on 2 cores; `make bench BENCH_ARGS=--quick` for a small run,
+# `BENCH_ARGS=--only gridsearch,jax` for a subset (sections: benchmarks/README.md).
+# Writes benchmarks/results/ and the plot shown in docs/benchmarks.md.
 bench: $(STAMP)
 	$(PY) benchmarks/run.py --plot-copy docs/_static/benchmark_scaling.png $(BENCH_ARGS)
 

@@ -1,13 +1,73 @@
-"""Shared helpers for the benchmark runner: timing, data, reference models."""
+"""Shared helpers of the benchmark sections: settings, timing, data, reference fits.
 
+Everything here uses only public APIs (scikit-learn, Keras, SciKeras and
+skweighted's estimators), so the benchmarks measure what users run.
+"""
+
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+# Sizes of a full run; ``--quick`` overrides some of them.
+FULL = {
+    "repeats": 3,
+    # epochs of 0.1 s or less (n=20,000) drown a 10 % difference in noise
+    "overhead_n": 100_000,
+    "overhead_ks": [2, 10, 100],
+    "overhead_epochs": 5,
+    "overhead_repeats": 5,
+    "full_tables_max_k": 10,  # (n, K, K) tables above this are fed as (n, K) rows
+    "kloop_ks": [2, 10, 30],
+    "kloop_budget_s": 60.0,
+    "kloop_n": 10_000,
+    "kloop_epochs": 4,
+    "scaling_ns": [1_000, 10_000, 100_000],
+    "scaling_k_n": 10_000,
+    "scaling_ks": [2, 10, 30, 100],
+    "bench_n": 100_000,
+    "bench_k": 5,
+    "epochs": 5,
+    "small_repeats": 3,
+    "memory_n": 200_000,
+    "memory_k": 30,
+    "gridsearch_epochs": 30,
+    "gridsearch_folds": 5,
+    "gridsearch_repeats": 3,
+}
+QUICK = {  # smaller sizes for development
+    **FULL,
+    "overhead_n": 4_000,
+    "overhead_epochs": 4,
+    "overhead_repeats": 3,
+    "kloop_ks": [2, 10],
+    "kloop_n": 4_000,
+    "kloop_epochs": 3,
+    "scaling_ns": [1_000, 5_000],
+    "scaling_k_n": 4_000,
+    "scaling_ks": [2, 10],
+    "bench_n": 10_000,
+    "memory_n": 20_000,
+    "gridsearch_epochs": 3,
+    "gridsearch_repeats": 1,
+}
+# The network of the synthetic-data sections: 20 -> 64 (relu) -> K (softmax).
+HIDDEN = 64
+BATCH = 256
+
+
+def log(*args):
+    """Progress on stderr (stdout of a child process carries its JSON)."""
+    print(*args, file=sys.stderr, flush=True)
 
 
 def median(values):
@@ -137,21 +197,29 @@ def keras_mlp(n_features, k, hidden=64, **compile_options):
     return model
 
 
-def scikeras_classifier(k, hidden=64, batch_size=256, epochs=5, seed=0):
+def scikeras_classifier(k, hidden=64, batch_size=256, epochs=5, seed=0, alpha=None):
     """Plain SciKeras KerasClassifier with the same network.
 
     Sparse labels: SciKeras 0.13 does not one-hot encode binary targets
     (adriangb/scikeras#277), so the loss is sparse categorical cross-entropy.
+    With ``alpha``, the builder takes it as the routed parameter
+    ``model__alpha`` and adds scikit-learn's L2 penalty (``0.5 * alpha *
+    ||W||^2`` divided by the batch size), so that a grid search can vary it.
+    ``k`` is read from the data by SciKeras; it is accepted for symmetry.
     """
     from scikeras.wrappers import KerasClassifier
 
     from skweighted.keras import build_mlp
 
-    def build(meta):
+    def build(meta, alpha=0.0):
         return build_mlp(
-            meta["n_features_in_"], meta["n_classes_"], hidden_layer_sizes=(hidden,)
+            meta["n_features_in_"],
+            meta["n_classes_"],
+            hidden_layer_sizes=(hidden,),
+            l2=0.5 * alpha / batch_size,
         )
 
+    routed = {} if alpha is None else {"model__alpha": alpha}
     return KerasClassifier(
         build,
         loss="sparse_categorical_crossentropy",
@@ -161,6 +229,7 @@ def scikeras_classifier(k, hidden=64, batch_size=256, epochs=5, seed=0):
         epochs=epochs,
         verbose=0,
         random_state=seed,
+        **routed,
     )
 
 
@@ -220,3 +289,113 @@ def epoch_timer():
             self.cpu_times.append(time.process_time() - self._cpu)
 
     return EpochTimer()
+
+
+def train_timer():
+    """A Keras callback adding up the time between train begin and train end.
+
+    It overrides no batch or epoch hook, so it needs no batch or epoch
+    boundary. Copies (``clone`` in a grid search deep-copies parameters) are
+    the callback itself, so one timer collects every fit of a search.
+    """
+    import keras
+
+    class TrainTimer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.times = []
+
+        def __deepcopy__(self, memo):
+            return self
+
+        def on_train_begin(self, logs=None):
+            self._start = time.perf_counter()
+
+        def on_train_end(self, logs=None):
+            self.times.append(time.perf_counter() - self._start)
+
+    return TrainTimer()
+
+
+# ---------------------------------------------------------------- fits
+def fit_skweighted(X, y, epochs, **params):
+    """Time ``WeightedMLPClassifier.fit`` on the synthetic-data network."""
+    from skweighted import WeightedMLPClassifier
+
+    clf = WeightedMLPClassifier(
+        hidden_layer_sizes=(HIDDEN,),
+        batch_size=BATCH,
+        epochs=epochs,
+        n_iter_no_change=10**6,
+        random_state=0,
+        **params,
+    )
+    seconds, _ = timed(lambda: clf.fit(X, y))
+    return seconds, clf
+
+
+def fit_sklearn(X, y, epochs):
+    clf = sklearn_mlp(HIDDEN, BATCH, epochs)
+    seconds, _ = timed(lambda: clf.fit(X, y))
+    return seconds, clf
+
+
+def fit_scikeras(X, y, epochs):
+    clf = scikeras_classifier(len(set(y.tolist())), HIDDEN, BATCH, epochs)
+    seconds, _ = timed(lambda: clf.fit(X, y))
+    return seconds, clf
+
+
+def fit_keras(X, y, epochs, k=None, batch_loop=False, **compile_options):
+    """Build, compile and fit the plain Keras network (all inside the timing).
+
+    ``batch_loop`` replaces ``model.fit`` by a ``train_on_batch`` loop over
+    batches shuffled in numpy (no tf.data pipeline, no callbacks).
+    """
+    k = k or int(y.max()) + 1
+
+    def run():
+        model = keras_mlp(X.shape[1], k, HIDDEN, **compile_options)
+        Y = np.eye(k, dtype="float32")[y]
+        if batch_loop:
+            rng = np.random.default_rng(0)
+            for _ in range(epochs):
+                order = rng.permutation(len(y))
+                for s in range(0, len(y), BATCH):
+                    idx = order[s : s + BATCH]
+                    model.train_on_batch(X[idx], Y[idx])
+        else:
+            model.fit(X, Y, batch_size=BATCH, epochs=epochs, verbose=0)
+        return model
+
+    seconds, model = timed(run)
+    return seconds, model
+
+
+def accuracy(model, X, y):
+    """Accuracy of an estimator (``score``) or of a plain Keras model."""
+    if hasattr(model, "score"):
+        return float(model.score(X, y))
+    proba = model.predict(X, verbose=0, batch_size=8192)
+    return float((np.argmax(proba, axis=1) == y).mean())
+
+
+def paired_ratios(times, reference):
+    """Per-repeat ratios against a reference timed in the same repeats."""
+    return [a / b for a, b in zip(times, reference, strict=False)]
+
+
+# ---------------------------------------------------------------- children
+def run_child(code, env=None, timeout=900):
+    """Run Python ``code`` in a fresh process; return the JSON of its last line."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
