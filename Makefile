@@ -50,9 +50,10 @@ lint: $(STAMP)
 
 # Benchmarks: about 25 min on 2 cores; `make bench BENCH_ARGS=--quick` for a small run,
 # `BENCH_ARGS=--only gridsearch,jax` for a subset (sections: benchmarks/README.md).
-# Writes benchmarks/results/ and the plot shown in docs/benchmarks.md.
+# Writes benchmarks/results/, then redraws the figures of docs/benchmarks.md from it.
 bench: $(STAMP)
-	$(PY) benchmarks/run.py --plot-copy docs/_static/benchmark_scaling.png $(BENCH_ARGS)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+	$(PY) docs/_scripts/benchmark_figures.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info docs/_build
