@@ -87,7 +87,7 @@ def cost_proportionate_weights(
         example's true-class row; wins over ``cost_matrix``.
     labels : array-like of shape (K,), default=None
         Class labels in the order of the tables' rows and columns. Defaults to
-        the sorted labels of ``y`` (or the labels a dict or DataFrame names).
+        the sorted labels of ``y``; pass it when ``y`` lacks a class.
     normalize : bool, default=True
         Divide the weights by their mean, so that they average 1. The
         learned decision does not depend on the scale of the weights, and
@@ -133,14 +133,7 @@ def cost_proportionate_weights(
     if n == 0:
         raise ValueError("y is empty; pass the labels of the training examples.")
     if labels is None:
-        named = []
-        if isinstance(cost_matrix, dict):
-            named = [
-                lab for key in cost_matrix if isinstance(key, tuple) for lab in key
-            ]
-        elif hasattr(cost_matrix, "columns") and hasattr(cost_matrix, "index"):
-            named = list(cost_matrix.index) + list(cost_matrix.columns)
-        labels = np.unique(np.concatenate([y, np.asarray(named, dtype=y.dtype)]))
+        labels = np.unique(y)
     labels = column_or_1d(labels)
     k = len(labels)
     if k < 2:

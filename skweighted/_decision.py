@@ -376,7 +376,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
             weights *= self._class_weight_param(params.get("class_weight"), y, reasons)
             weights *= self._table_param(params.get("misclass_weights"), reasons)
-            fitted = _unwrap(self.estimator_)
+            fitted = _unwrap(getattr(self, "estimator_", self.estimator))
             if getattr(fitted, "example_weighted_", False) and not (
                 trained_here and (sample_weight is not None or tables is not None)
             ):
