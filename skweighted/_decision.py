@@ -56,9 +56,10 @@ class DoubleCountingWarning(UserWarning):
     (Elkan, 2001), and :class:`MinimumCostClassifier` divides it out before
     deciding. Per-example or prediction-dependent weights have no such exact
     correction, and deciding by expected cost on top of them counts the costs
-    twice. Either train unweighted and decide with the costs, use the
-    weighted model's own ``predict``, or calibrate its probabilities on
-    unweighted held-out data (``calibration=``).
+    twice. Either train unweighted and decide with the costs, or use the
+    weighted model's own ``predict`` (for cost-proportionate weights, it is
+    the cost-optimal decision). Pass ``training_weights=None`` to decide on
+    the probabilities as they are.
 
     .. versionadded:: 0.1
     """
@@ -395,9 +396,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "The probabilities were learned with weights that cannot be "
                 f"divided out ({'; '.join(reasons)}), so deciding by expected cost "
                 "on top of them counts the costs twice. Train without weights and "
-                "decide with MinimumCostClassifier, use the weighted model's own "
-                "predict, or calibrate on unweighted held-out data "
-                "(calibration='sigmoid' around a FrozenEstimator).",
+                "decide with MinimumCostClassifier, or use the weighted model's own "
+                "predict (training_weights=None silences this).",
                 DoubleCountingWarning,
                 stacklevel=3,
             )
