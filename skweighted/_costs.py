@@ -39,11 +39,18 @@ def _normalized(weights, name):
         "sample_tables": ["array-like", None],
         "labels": ["array-like", None],
         "normalize": ["boolean"],
+        "return_labels": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
 def cost_proportionate_weights(
-    y, *, cost_matrix=None, sample_tables=None, labels=None, normalize=True
+    y,
+    *,
+    cost_matrix=None,
+    sample_tables=None,
+    labels=None,
+    normalize=True,
+    return_labels=False,
 ):
     """Training weights from costs by cost-proportionate example weighting.
 
@@ -69,6 +76,12 @@ def cost_proportionate_weights(
     :class:`~skweighted.MinimumCostClassifier` on an unweighted model when the
     cost depends much on which wrong class is predicted.
 
+    When an example's true class is not its cheapest decision (a fraud
+    smaller than the fee for checking it), the reduction trains on the
+    cheapest decision instead: with ``return_labels=True`` such examples are
+    relabelled with it, and the weights are the excess costs over it. This
+    is still exact for two classes.
+
     .. versionadded:: 0.1
 
     Parameters
@@ -93,17 +106,23 @@ def cost_proportionate_weights(
         learned decision does not depend on the scale of the weights, and
         weights around 1 keep the optimizer's step size where the
         unweighted problem has it.
+    return_labels : bool, default=False
+        Also return the labels to train on: each example's cheapest decision
+        (its true class unless a wrong decision costs it less).
 
     Returns
     -------
+    y_train : ndarray of shape (n_samples,)
+        The labels to train on; only when ``return_labels=True``.
     sample_weight : ndarray of shape (n_samples,)
-        Non-negative weights, for ``fit(X, y, sample_weight=...)``.
+        Non-negative weights, for ``fit(X, y_train, sample_weight=...)``.
 
     Raises
     ------
     ValueError
-        If a cost is negative, NaN or infinite, if a wrong decision costs
-        less than the right one, or if every weight is 0.
+        If a cost is negative, NaN or infinite, if every weight is 0, or if a
+        wrong decision costs less than the right one and
+        ``return_labels=False``.
 
     See Also
     --------
@@ -127,6 +146,13 @@ def cost_proportionate_weights(
     array([1., 1., 2., 8.])
     >>> cost_proportionate_weights(y, sample_tables=T)
     array([0.33333333, 0.33333333, 0.66666667, 2.66666667])
+
+    A fraud of 4 is not worth a check that costs 10: train on "let it through".
+
+    >>> T = [[[0, 10], [50, 10]], [[0, 10], [4, 10]]]
+    >>> cost_proportionate_weights([1, 1], sample_tables=T, labels=[0, 1],
+    ...                            normalize=False, return_labels=True)
+    (array([1, 0]), array([40.,  6.]))
     """
     y = column_or_1d(y)
     n = y.shape[0]
@@ -149,21 +175,24 @@ def cost_proportionate_weights(
         _check_values(rows, "sample_tables", what="costs")
     else:
         rows = check_cost_matrix(cost_matrix, labels)[y_idx]
-    right = rows[np.arange(n), y_idx]
-    excess = rows - right[:, None]
-    wrong = np.ones_like(rows, dtype=bool)
-    wrong[np.arange(n), y_idx] = False
-    if (excess[wrong] < 0).any():
-        k_bad = int(np.nonzero((excess < 0) & wrong)[0][0])
+    cheapest = np.argmin(rows, axis=1)
+    # Ties keep the true class.
+    cheapest = np.where(rows[np.arange(n), y_idx] <= rows.min(axis=1), y_idx, cheapest)
+    moved = cheapest != y_idx
+    if moved.any() and not return_labels:
+        k_bad = int(np.nonzero(moved)[0][0])
         raise ValueError(
             f"Example {k_bad} (true class {y[k_bad]!r}) has a wrong decision that "
-            f"costs less than the right one ({rows[k_bad].tolist()!r}); costs must "
-            "be oriented [true class, predicted class] with the right decision "
-            "the cheapest."
+            f"costs less than the right one ({rows[k_bad].tolist()!r}). Check that "
+            "the costs are oriented [true class, predicted class]; if they are, pass "
+            "return_labels=True to train on each example's cheapest decision."
         )
-    weights = excess.sum(axis=1) / (k - 1)
+    best = rows[np.arange(n), cheapest]
+    weights = (rows - best[:, None]).sum(axis=1) / (k - 1)
     if normalize:
         weights = _normalized(weights, "example's weight")
+    if return_labels:
+        return labels[cheapest], weights
     return weights
 
 

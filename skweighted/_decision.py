@@ -361,8 +361,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ):
             return self._explicit_weights(classes)
         fit_params = fit_params or {}
-        sample_weight = fit_params.get("sample_weight")
-        tables = fit_params.get("sample_tables")
+        sample_weight = self._final_fit_param(fit_params, "sample_weight")
+        tables = self._final_fit_param(fit_params, "sample_tables")
         trained_here = not isinstance(self.estimator, FrozenEstimator)
         reasons = []
         weights = np.ones(k)
@@ -405,6 +405,13 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if np.allclose(weights, weights[0]):
             return None
         return weights
+
+    def _final_fit_param(self, fit_params, name):
+        """A fit parameter for the learning step, also as ``step__name``."""
+        steps = getattr(self.estimator, "steps", None)
+        if steps and f"{steps[-1][0]}__{name}" in fit_params:
+            return fit_params[f"{steps[-1][0]}__{name}"]
+        return fit_params.get(name)  # also a Pipeline's, with metadata routing
 
     def _explicit_weights(self, classes):
         k = len(classes)

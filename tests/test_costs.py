@@ -245,3 +245,35 @@ def test_cost_class_weight_refuses(C, match):
     """Check that inconsistent or free-mistake matrices are refused."""
     with pytest.raises(ValueError, match=match):
         cost_class_weight(C, classes=np.arange(len(C)))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_cost_proportionate_relabelled_examples_keep_the_theorem(seed):
+    """Check the theorem when some examples' cheapest decision is the wrong class.
+
+    Fraud-like costs: flagging costs a fee, a missed fraud its amount, and some
+    frauds are smaller than the fee. Trained on the cheapest decisions with the
+    excess-cost weights, the weighted majority of each cell is its cheapest
+    decision.
+    """
+    rng = np.random.default_rng(seed)
+    n, cells, fee = 4000, 40, 10.0
+    cell = rng.integers(0, cells, n)
+    y = (rng.uniform(size=n) < rng.uniform(0.05, 0.6, cells)[cell]).astype(int)
+    amount = rng.lognormal(2.5, 1.0, n)  # about a third below the fee
+    tables = np.zeros((n, 2, 2))
+    tables[:, 0, 1] = tables[:, 1, 1] = fee
+    tables[:, 1, 0] = amount
+    with pytest.raises(ValueError, match="return_labels=True"):
+        cost_proportionate_weights(y, sample_tables=tables)
+    y_train, w = cost_proportionate_weights(y, sample_tables=tables, return_labels=True)
+    small_fraud = (y == 1) & (amount < fee)
+    assert small_fraud.any()
+    np.testing.assert_array_equal(y_train, np.where(small_fraud, 0, y))
+    raw = np.abs(tables[np.arange(n), y, 1] - tables[np.arange(n), y, 0])
+    np.testing.assert_allclose(w, raw / raw.mean())
+    for c in range(cells):
+        members = cell == c
+        weight_of = [w[members & (y_train == i)].sum() for i in (0, 1)]
+        cost_of = tables[members, y[members]].sum(axis=0)
+        assert np.argmax(weight_of) == np.argmin(cost_of)

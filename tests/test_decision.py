@@ -519,3 +519,18 @@ def test_minimum_cost_calibration_needs_fit():
 def test_sklearn_common_checks_calibrated(estimator, check):
     """Check that the calibrated rule passes scikit-learn's common checks."""
     check(estimator)
+
+
+def test_minimum_cost_reads_pipeline_step_weights():
+    """Check that step__sample_weight of a Pipeline's last step is undone."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = saturated_cells()
+    w = np.where(y == 1, 4.0, 1.0)
+    pipe = make_pipeline(StandardScaler(), saturated_lr())
+    clf = MinimumCostClassifier(pipe, cost_matrix=SHIFT_COSTS)
+    clf.fit(X, y, logisticregression__sample_weight=w)
+    np.testing.assert_array_equal(clf.training_weights_, [1.0, 4.0])
+    with pytest.warns(DoubleCountingWarning, match="differ within a class"):
+        clf.fit(X, y, logisticregression__sample_weight=np.linspace(1, 2, len(y)))
