@@ -397,7 +397,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"divided out ({'; '.join(reasons)}), so deciding by expected cost "
                 "on top of them counts the costs twice. Train without weights and "
                 "decide with MinimumCostClassifier, or use the weighted model's own "
-                "predict (training_weights=None silences this).",
+                "predict. If the weights were one per class, pass them as "
+                "training_weights={label: weight}; training_weights=None uses the "
+                "probabilities as they are, without this warning.",
                 DoubleCountingWarning,
                 stacklevel=3,
             )
