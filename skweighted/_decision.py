@@ -401,7 +401,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "training_weights={label: weight}; training_weights=None uses the "
                 "probabilities as they are, without this warning.",
                 DoubleCountingWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             return None
         if np.allclose(weights, weights[0]):

@@ -150,7 +150,8 @@ def test_minimum_cost_fit_params_pass_through_without_routing():
     """Check that sample_weight reaches the inner fit when routing is off."""
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
     w = np.linspace(0.1, 2.0, len(y))
-    clf = MinimumCostClassifier(LogisticRegression()).fit(X, y, sample_weight=w)
+    with pytest.warns(DoubleCountingWarning, match="differ within a class"):
+        clf = MinimumCostClassifier(LogisticRegression()).fit(X, y, sample_weight=w)
     ref = LogisticRegression().fit(X, y, sample_weight=w)
     np.testing.assert_allclose(clf.estimator_.coef_, ref.coef_)
 
@@ -161,7 +162,8 @@ def test_minimum_cost_fit_params_routed():
     w = np.linspace(0.1, 2.0, len(y))
     with sklearn.config_context(enable_metadata_routing=True):
         inner = LogisticRegression().set_fit_request(sample_weight=True)
-        clf = MinimumCostClassifier(inner).fit(X, y, sample_weight=w)
+        with pytest.warns(DoubleCountingWarning):
+            clf = MinimumCostClassifier(inner).fit(X, y, sample_weight=w)
         ref = LogisticRegression().fit(X, y, sample_weight=w)
         np.testing.assert_allclose(clf.estimator_.coef_, ref.coef_)
         unrequested = MinimumCostClassifier(LogisticRegression())
@@ -408,8 +410,9 @@ def test_minimum_cost_warns_on_example_weights():
     X, y = saturated_cells()
     w = np.linspace(0.5, 3.0, len(y))
     clf = MinimumCostClassifier(saturated_lr(), cost_matrix=SHIFT_COSTS)
-    with pytest.warns(DoubleCountingWarning, match="differ within a class"):
+    with pytest.warns(DoubleCountingWarning, match="differ within a class") as rec:
         clf.fit(X, y, sample_weight=w)
+    assert rec[0].filename == __file__  # points at the caller's line
     assert clf.training_weights_ is None
     np.testing.assert_array_equal(clf.predict_proba(X), clf.estimator_.predict_proba(X))
 
