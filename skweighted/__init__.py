@@ -12,20 +12,26 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 __version__ = "0.1.0"
 
 __all__ = [
+    "DoubleCountingWarning",
     "MinimumCostClassifier",
     "ScatteredArray",
     "WeightedKerasClassifier",
     "WeightedMLPClassifier",
     "__version__",
+    "cost_class_weight",
+    "cost_proportionate_weights",
     "limit_backend_threads",
     "scatter_array",
 ]
 
 _LAZY = {
+    "DoubleCountingWarning": "._decision",
     "MinimumCostClassifier": "._decision",
     "ScatteredArray": "._parallel",
     "WeightedKerasClassifier": "._classifier",
     "WeightedMLPClassifier": "._classifier",
+    "cost_class_weight": "._costs",
+    "cost_proportionate_weights": "._costs",
     "limit_backend_threads": "._parallel",
     "scatter_array": "._parallel",
 }

@@ -4,6 +4,8 @@ Numpy and scikit-learn only: importing this module never loads Keras or
 TensorFlow (the inner estimator may, when it is fitted or predicts).
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -12,9 +14,11 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -24,27 +28,87 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _estimator_has,
     _num_samples,
     check_is_fitted,
     column_or_1d,
     indexable,
 )
 
-from ._tables import _check_values, check_sample_tables
+from ._tables import (
+    _check_values,
+    _label_positions,
+    check_cost_table,
+    check_sample_tables,
+    label_indices,
+)
 from .metrics._cost import check_cost_matrix
 
-__all__ = ["MinimumCostClassifier"]
+__all__ = ["DoubleCountingWarning", "MinimumCostClassifier"]
+
+
+class DoubleCountingWarning(UserWarning):
+    """Cost-aware decisions on probabilities learned with per-example weights.
+
+    A classifier trained with weights learns the probabilities of the
+    *weighted* data. When the weights are one per class (``class_weight``, a
+    table with constant rows, or ``sample_weight`` that is constant within
+    each class), the shift is known, ``p'_i`` proportional to ``w_i p_i``
+    (Elkan, 2001), and :class:`MinimumCostClassifier` divides it out before
+    deciding. Per-example or prediction-dependent weights have no such exact
+    correction, and deciding by expected cost on top of them counts the costs
+    twice. Either train unweighted and decide with the costs, or use the
+    weighted model's own ``predict`` (for cost-proportionate weights, it is
+    the cost-optimal decision). Pass ``training_weights=None`` to decide on
+    the probabilities as they are.
+
+    .. versionadded:: 0.1
+    """
+
+
+def _unwrap(estimator):
+    """The estimator that learns: inside FrozenEstimator and Pipeline."""
+    while True:
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif hasattr(estimator, "steps") and hasattr(estimator, "_final_estimator"):
+            estimator = estimator._final_estimator
+        else:
+            return estimator
+
+
+def _class_level(factors, y_idx, k):
+    """Per-class weights if ``factors`` are constant within each class."""
+    weights = np.ones(k)
+    for i in np.unique(y_idx):
+        values = factors[y_idx == i]
+        if np.ptp(values) > 1e-12 * max(np.abs(values).max(), 1.0):
+            return None
+        weights[i] = values[0]
+    return weights
 
 
 def _check_is_fitted(meta):
     """Fitted if ``fit`` ran, or if the inner estimator is (e.g. frozen)."""
     if hasattr(meta, "estimator_"):
         return
+    if meta.calibration is not None:  # calibration needs data: fit must run
+        check_is_fitted(meta, "estimator_")
     try:
         check_is_fitted(meta.estimator)
     except NotFittedError:
         check_is_fitted(meta, "estimator_")
+
+
+def _fitted_has(attr):
+    """Whether the estimator used for predicting has ``attr``."""
+
+    def check(self):
+        fitted = getattr(self, "estimator_", None)
+        if fitted is None and self.calibration is not None:
+            return False
+        return hasattr(fitted if fitted is not None else self.estimator, attr)
+
+    return check
 
 
 def _expected_costs(proba, cost_matrix=None, sample_tables=None):
@@ -70,11 +134,21 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     then. Unlike :class:`~sklearn.model_selection.FixedThresholdClassifier`
     it handles any number of classes.
 
-    The decision is only as good as the probabilities: calibrate them (e.g.
-    with :class:`~sklearn.calibration.CalibratedClassifierCV`) if needed. A
-    network trained with cost weights already leans towards the costly
-    classes; adding cost-aware decisions on top counts the costs twice,
-    which may or may not pay off: measure it.
+    The decision is only as good as the probabilities. ``calibration``
+    recalibrates them with scikit-learn's
+    :class:`~sklearn.calibration.CalibratedClassifierCV`: by cross-validation
+    for an estimator that :meth:`fit` trains, or on the data passed to
+    :meth:`fit` (e.g. a validation split) for a prefit estimator wrapped in
+    :class:`~sklearn.frozen.FrozenEstimator`.
+
+    No double counting: an estimator trained with class-level weights
+    (``class_weight``, a ``misclass_weights`` table with constant rows, or
+    ``sample_weight`` constant within each class) learns probabilities
+    shifted to ``p'_i`` proportional to ``w_i p_i`` (Elkan, 2001); they are
+    divided by ``w_i`` and renormalized before the decision, which recovers
+    the unweighted model's decision exactly. Per-example or
+    prediction-dependent weights have no exact correction: a
+    :class:`DoubleCountingWarning` says so.
 
     .. versionadded:: 0.1
 
@@ -91,17 +165,46 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         (index = true, columns = predicted) or a dict ``{(true_label,
         predicted_label): cost}`` is read by label; pairs they do not list
         cost 0 on the diagonal (being right is free) and 1 elsewhere. None
-        is the 0-1 cost: predictions are the argmax of ``predict_proba``.
+        is the 0-1 cost: predictions are the argmax of the probabilities.
         Costs must be finite and >= 0.
+    calibration : {"sigmoid", "isotonic", "temperature"} or None, \
+            default=None
+        Calibrate the probabilities with
+        :class:`~sklearn.calibration.CalibratedClassifierCV` and this
+        ``method`` before deciding. With a
+        :class:`~sklearn.frozen.FrozenEstimator`, the calibrator is fitted on
+        all the data passed to :meth:`fit` (pass data the estimator was not
+        trained on); otherwise by cross-validation (``cv``). Calibrated on
+        unweighted data, the probabilities estimate the true ones, so no
+        training-weight correction applies.
+    cv : int, cross-validation generator, iterable or None, default=None
+        The ``cv`` of :class:`~sklearn.calibration.CalibratedClassifierCV`
+        (None: 5-fold) when ``calibration`` is set and the estimator is not
+        frozen.
+    training_weights : "auto", dict, array-like of shape (K,) or None, \
+            default="auto"
+        Class-level weights the probabilities were learned with, divided out
+        before the decision. "auto" reads them from the estimator (also
+        inside a Pipeline or a FrozenEstimator): its ``class_weight``, its
+        ``misclass_weights`` when every row is constant, and the
+        ``sample_weight`` or ``sample_tables`` that :meth:`fit` passes on;
+        weights it cannot undo raise a :class:`DoubleCountingWarning`. A dict
+        ``{label: weight}`` or an array in the order of ``classes_`` gives
+        them explicitly; None uses the probabilities as they are.
 
     Attributes
     ----------
     estimator_ : estimator instance
-        The fitted inner classifier.
+        The fitted inner classifier, or the fitted
+        :class:`~sklearn.calibration.CalibratedClassifierCV` around it when
+        ``calibration`` is set.
     classes_ : ndarray of shape (n_classes,)
         Class labels (those of ``estimator_``).
     cost_matrix_ : ndarray of shape (n_classes, n_classes)
         The validated global cost matrix, in the order of ``classes_``.
+    training_weights_ : ndarray of shape (n_classes,) or None
+        The class-level training weights divided out of the probabilities,
+        or None.
     n_features_in_ : int
         Number of features seen during :term:`fit`, if ``estimator_`` has it.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -111,7 +214,13 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     --------
     sklearn.model_selection.FixedThresholdClassifier : Binary decisions at a
         fixed threshold.
+    skweighted.cost_proportionate_weights : Train for the cost-optimal
+        decision instead, and predict with the model's own argmax.
     skweighted.metrics.misclassification_cost : Measure the decisions in cost.
+
+    References
+    ----------
+    .. [1] C. Elkan, "The foundations of cost-sensitive learning", IJCAI 2001.
 
     Examples
     --------
@@ -136,16 +245,37 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     >>> T = np.tile(clf.cost_matrix_, (3, 1, 1))
     >>> clf.predict(X[:3], sample_tables=T)
     array([0, 0, 0])
+
+    Probabilities calibrated by 3-fold cross-validation:
+
+    >>> clf = MinimumCostClassifier(model, cost_matrix=C, calibration="sigmoid",
+    ...                             cv=3).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
     """
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"])],
         "cost_matrix": ["array-like", dict, None],
+        "calibration": [StrOptions({"sigmoid", "isotonic", "temperature"}), None],
+        "cv": ["cv_object"],
+        "training_weights": [StrOptions({"auto"}), dict, "array-like", None],
     }
 
-    def __init__(self, estimator, *, cost_matrix=None):
+    def __init__(
+        self,
+        estimator,
+        *,
+        cost_matrix=None,
+        calibration=None,
+        cv=None,
+        training_weights="auto",
+    ):
         self.estimator = estimator
         self.cost_matrix = cost_matrix
+        self.calibration = calibration
+        self.cv = cv
+        self.training_weights = training_weights
 
     # ----------------------------------------------------------- fitting
     def _classes_before_fit(self, y):
@@ -168,12 +298,13 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         prefer_skip_nested_validation=False
     )
     def fit(self, X, y, **fit_params):
-        """Fit the inner classifier (a frozen one is kept as is).
+        """Fit the inner classifier (a frozen one is kept as is), and calibrate.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+            Training data; with ``calibration`` and a frozen estimator, the
+            calibration data.
         y : array-like of shape (n_samples,)
             Class labels.
         **fit_params : dict
@@ -181,7 +312,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             ``sample_weight`` or ``sample_tables``. With metadata routing
             enabled they are routed as the inner estimator requests
             (``estimator.set_fit_request(sample_tables=True)``); otherwise
-            they are passed straight to its ``fit``.
+            they are passed straight to its ``fit`` (with ``calibration``,
+            to :class:`~sklearn.calibration.CalibratedClassifierCV`'s, which
+            also weighs the calibration by ``sample_weight``).
 
         Returns
         -------
@@ -199,13 +332,180 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             inner_params = routed.estimator.fit
         else:
             inner_params = fit_params
-        self.estimator_ = clone(self.estimator).fit(X, y, **inner_params)
+        if self.calibration is None:
+            self.estimator_ = clone(self.estimator).fit(X, y, **inner_params)
+        else:
+            self.estimator_ = CalibratedClassifierCV(
+                clone(self.estimator), method=self.calibration, cv=self.cv
+            ).fit(X, y, **inner_params)
         self.cost_matrix_ = check_cost_matrix(self.cost_matrix, self.classes_)
+        self.training_weights_ = self._training_weights(y, inner_params)
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
         if hasattr(self.estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.estimator_.feature_names_in_
         return self
+
+    def _training_weights(self, y=None, fit_params=None):
+        """The class weights to divide out of the probabilities, or None.
+
+        Warns (DoubleCountingWarning) when the probabilities were learned
+        with weights that have no exact correction.
+        """
+        classes = self.classes_
+        k = len(classes)
+        if self.training_weights is None:
+            return None
+        if not (
+            isinstance(self.training_weights, str) and self.training_weights == "auto"
+        ):
+            return self._explicit_weights(classes)
+        fit_params = fit_params or {}
+        sample_weight = self._final_fit_param(fit_params, "sample_weight")
+        tables = self._final_fit_param(fit_params, "sample_tables")
+        trained_here = not isinstance(self.estimator, FrozenEstimator)
+        reasons = []
+        weights = np.ones(k)
+        if self.calibration is not None:
+            # The calibrator maps the scores to the probabilities of the data
+            # passed to fit, weighted only by their sample_weight.
+            tables = None
+        else:
+            final = _unwrap(self.estimator)
+            params = (
+                final.get_params(deep=False) if hasattr(final, "get_params") else {}
+            )
+            weights *= self._class_weight_param(params.get("class_weight"), y, reasons)
+            weights *= self._table_param(params.get("misclass_weights"), reasons)
+            fitted = _unwrap(getattr(self, "estimator_", self.estimator))
+            if getattr(fitted, "example_weighted_", False) and not (
+                trained_here and (sample_weight is not None or tables is not None)
+            ):
+                reasons.append(
+                    "the estimator was fitted with per-example sample_weight or "
+                    "sample_tables"
+                )
+            if not trained_here:
+                sample_weight = tables = None  # a frozen estimator does not train
+        if sample_weight is not None or tables is not None:
+            factors = self._example_factors(y, sample_weight, tables, reasons)
+            if factors is not None:
+                weights *= factors
+        if reasons:
+            warnings.warn(
+                "The probabilities were learned with weights that cannot be "
+                f"divided out ({'; '.join(reasons)}), so deciding by expected cost "
+                "on top of them counts the costs twice. Train without weights and "
+                "decide with MinimumCostClassifier, or use the weighted model's own "
+                "predict. If the weights were one per class, pass them as "
+                "training_weights={label: weight}; training_weights=None uses the "
+                "probabilities as they are, without this warning.",
+                DoubleCountingWarning,
+                stacklevel=4,
+            )
+            return None
+        if np.allclose(weights, weights[0]):
+            return None
+        return weights
+
+    def _final_fit_param(self, fit_params, name):
+        """A fit parameter for the learning step, also as ``step__name``."""
+        steps = getattr(self.estimator, "steps", None)
+        if steps and f"{steps[-1][0]}__{name}" in fit_params:
+            return fit_params[f"{steps[-1][0]}__{name}"]
+        return fit_params.get(name)  # also a Pipeline's, with metadata routing
+
+    def _explicit_weights(self, classes):
+        k = len(classes)
+        given = self.training_weights
+        if isinstance(given, dict):
+            weights = np.ones(k)
+            positions = _label_positions(list(given), classes, "training_weights", "")
+            weights[positions] = list(given.values())
+        else:
+            weights = np.asarray(given, dtype=np.float64)
+            if weights.shape != (k,):
+                raise ValueError(
+                    f"training_weights must have one weight per class, shape ({k},), "
+                    f"got shape {weights.shape}."
+                )
+        _check_values(np.asarray(weights, dtype=np.float64), "training_weights")
+        if (weights <= 0).any():
+            raise ValueError(
+                "training_weights must be > 0: a class trained with weight 0 has "
+                "no probability to recover."
+            )
+        return np.asarray(weights, dtype=np.float64)
+
+    def _class_weight_param(self, class_weight, y, reasons):
+        classes = self.classes_
+        k = len(classes)
+        if class_weight is None:
+            return np.ones(k)
+        if isinstance(class_weight, str) and class_weight == "balanced":
+            if y is None:
+                reasons.append(
+                    "class_weight='balanced' with class counts unknown here (call "
+                    "fit with the training labels)"
+                )
+                return np.ones(k)
+            counts = np.bincount(label_indices(y, classes), minlength=k)
+            # n / (K n_i); classes absent from y are not weighted.
+            return np.where(counts > 0, len(y) / (k * np.maximum(counts, 1)), 1.0)
+        if isinstance(class_weight, dict):
+            weights = np.ones(k)
+            positions = _label_positions(
+                list(class_weight), classes, "class_weight", ""
+            )
+            weights[positions] = list(class_weight.values())
+            if (weights <= 0).any():
+                reasons.append("a class weight is 0")
+                return np.ones(k)
+            return weights
+        reasons.append(f"class_weight={class_weight!r} is not a dict or 'balanced'")
+        return np.ones(k)
+
+    def _table_param(self, table, reasons):
+        k = len(self.classes_)
+        if table is None:
+            return np.ones(k)
+        table = check_cost_table(table, self.classes_)
+        if np.ptp(table, axis=1).max() > 0:
+            reasons.append(
+                "misclass_weights makes the weight depend on the prediction (its "
+                "rows are not constant)"
+            )
+            return np.ones(k)
+        if (table[:, 0] <= 0).any():
+            reasons.append("a class weighs 0 in misclass_weights")
+            return np.ones(k)
+        return table[:, 0].copy()
+
+    def _example_factors(self, y, sample_weight, tables, reasons):
+        classes = self.classes_
+        y_idx = label_indices(y, classes)
+        n = len(y_idx)
+        factors = np.ones(n)
+        if sample_weight is not None:
+            factors = factors * np.asarray(sample_weight, dtype=np.float64)
+        if tables is not None:
+            t = check_sample_tables(tables, n, len(classes))
+            rows = np.asarray(t[np.arange(n), y_idx] if t.ndim == 3 else t, float)
+            if np.ptp(rows, axis=1).max() > 0:
+                reasons.append(
+                    "sample_tables make the weight depend on the prediction (their "
+                    "true-class rows are not constant)"
+                )
+                return None
+            factors = factors * rows[:, 0]
+        weights = _class_level(factors, y_idx, len(classes))
+        if weights is None:
+            reasons.append("sample_weight or sample_tables differ within a class")
+            return None
+        if (weights <= 0).any():
+            reasons.append("a class weighs 0")
+            return None
+        return weights
 
     @property
     def classes_(self):
@@ -243,6 +543,25 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         _check_values(tables, "sample_tables", what="costs")
         return tables
 
+    def _proba(self, X):
+        """The probabilities the decision uses (calibrated, weights undone)."""
+        estimator = self._fitted()
+        proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+        classes = self.classes_
+        if proba.ndim != 2 or proba.shape[1] != len(classes):
+            raise ValueError(
+                f"The inner estimator's predict_proba returned shape {proba.shape}; "
+                f"expected (n_samples, {len(classes)}) for the classes_."
+            )
+        if hasattr(self, "estimator_"):
+            weights = self.training_weights_
+        else:  # a prefit inner estimator, fit() never ran
+            weights = self._training_weights()
+        if weights is not None:
+            proba = proba / weights
+            proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
     def predict(self, X, sample_tables=None):
         """Predict the class of minimum expected cost.
 
@@ -260,26 +579,25 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        estimator = self._fitted()
+        _check_is_fitted(self)
         tables = None
         if sample_tables is not None:
             # Checked before predicting, which may start TensorFlow.
             tables = self._check_decision_tables(sample_tables, _num_samples(X))
-        proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+        proba = self._proba(X)
         classes = self.classes_
-        if proba.ndim != 2 or proba.shape[1] != len(classes):
-            raise ValueError(
-                f"The inner estimator's predict_proba returned shape {proba.shape}; "
-                f"expected (n_samples, {len(classes)}) for the classes_."
-            )
         if tables is None and self.cost_matrix is None:
             return classes[np.argmax(proba, axis=1)]
         expected = _expected_costs(proba, self._costs(), tables)
         return classes[np.argmin(expected, axis=1)]
 
-    @available_if(_estimator_has("predict_proba"))
+    @available_if(_fitted_has("predict_proba"))
     def predict_proba(self, X):
-        """Class probabilities of the inner estimator.
+        """Probabilities the decisions use.
+
+        Those of the inner estimator, calibrated when ``calibration`` is set
+        and with class-level training weights divided out (see
+        ``training_weights``).
 
         Parameters
         ----------
@@ -289,11 +607,11 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        return self._fitted().predict_proba(X)
+        return self._proba(X)
 
-    @available_if(_estimator_has("predict_log_proba"))
+    @available_if(_fitted_has("predict_proba"))
     def predict_log_proba(self, X):
-        """Log class probabilities of the inner estimator.
+        """Logarithm of :meth:`predict_proba`.
 
         Parameters
         ----------
@@ -303,11 +621,12 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self._fitted().predict_log_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(self._proba(X))
 
-    @available_if(_estimator_has("decision_function"))
+    @available_if(_fitted_has("decision_function"))
     def decision_function(self, X):
-        """Decision function of the inner estimator.
+        """Decision function of the inner estimator (uncorrected).
 
         Parameters
         ----------

@@ -1,5 +1,7 @@
 """Tests of MinimumCostClassifier, the minimum-expected-cost decision rule."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skweighted import MinimumCostClassifier
+from skweighted import DoubleCountingWarning, MinimumCostClassifier
 
 
 class FixedProba(sklearn.base.ClassifierMixin, sklearn.base.BaseEstimator):
@@ -148,7 +150,8 @@ def test_minimum_cost_fit_params_pass_through_without_routing():
     """Check that sample_weight reaches the inner fit when routing is off."""
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
     w = np.linspace(0.1, 2.0, len(y))
-    clf = MinimumCostClassifier(LogisticRegression()).fit(X, y, sample_weight=w)
+    with pytest.warns(DoubleCountingWarning, match="differ within a class"):
+        clf = MinimumCostClassifier(LogisticRegression()).fit(X, y, sample_weight=w)
     ref = LogisticRegression().fit(X, y, sample_weight=w)
     np.testing.assert_allclose(clf.estimator_.coef_, ref.coef_)
 
@@ -159,7 +162,8 @@ def test_minimum_cost_fit_params_routed():
     w = np.linspace(0.1, 2.0, len(y))
     with sklearn.config_context(enable_metadata_routing=True):
         inner = LogisticRegression().set_fit_request(sample_weight=True)
-        clf = MinimumCostClassifier(inner).fit(X, y, sample_weight=w)
+        with pytest.warns(DoubleCountingWarning):
+            clf = MinimumCostClassifier(inner).fit(X, y, sample_weight=w)
         ref = LogisticRegression().fit(X, y, sample_weight=w)
         np.testing.assert_allclose(clf.estimator_.coef_, ref.coef_)
         unrequested = MinimumCostClassifier(LogisticRegression())
@@ -176,7 +180,8 @@ def test_minimum_cost_with_weighted_mlp(iris):
     T_before = T.copy()
     C = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 8.0], [1.0, 1.0, 0.0]])
     clf = MinimumCostClassifier(small_mlp(), cost_matrix=C)
-    clf.fit(X, y, sample_tables=T)
+    with pytest.warns(DoubleCountingWarning, match="depend on the prediction"):
+        clf.fit(X, y, sample_tables=T)
     np.testing.assert_array_equal(T, T_before)
     proba = clf.predict_proba(X)
     np.testing.assert_array_equal(clf.predict(X), brute_force_decisions(proba, [C] * n))
@@ -193,7 +198,10 @@ def test_minimum_cost_routes_sample_tables_to_weighted_mlp(iris):
     """Check routing of sample_tables to a WeightedMLPClassifier's fit."""
     X, y = iris
     T = np.tile(1 - np.eye(3) + 1, (len(y), 1, 1))
-    with sklearn.config_context(enable_metadata_routing=True):
+    with (
+        sklearn.config_context(enable_metadata_routing=True),
+        pytest.warns(DoubleCountingWarning),
+    ):
         inner = small_mlp().set_fit_request(sample_tables=True)
         clf = MinimumCostClassifier(inner).fit(X, y, sample_tables=T)
         ref = small_mlp().fit(X, y, sample_tables=T)
@@ -309,3 +317,223 @@ def test_minimum_cost_checks_costs_against_pipeline_classes():
     # No training happens: the (2, 2) table is refused for the 3 classes.
     with pytest.raises(ValueError, match=r"\(K, K\) = \(3, 3\)"):
         MinimumCostClassifier(inner, cost_matrix=np.ones((2, 2))).fit(X, y)
+
+
+# ------------------------------------------------- training weights, calibration
+def saturated_cells(seed=0, n=1200, cells=6):
+    """One-hot cells, so that an unpenalized logistic model is saturated.
+
+    Its fitted probabilities are then each cell's (weighted) class frequencies:
+    the prior-shift correction has an exact numpy reference.
+    """
+    rng = np.random.default_rng(seed)
+    cell = rng.integers(0, cells, n)
+    # Some cells lie between the plain and the weight-shifted cost thresholds.
+    rates = np.resize([0.05, 0.12, 0.17, 0.22, 0.5, 0.8], cells)
+    y = (rng.uniform(size=n) < rates[cell]).astype(int)
+    return np.eye(cells)[cell], y
+
+
+def saturated_lr(**params):
+    return LogisticRegression(C=np.inf, fit_intercept=False, tol=1e-12, **params)
+
+
+SHIFT_COSTS = np.array([[0.0, 1.0], [3.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    "params, fit_params",
+    [
+        ({"class_weight": {0: 1.0, 1: 4.0}}, {}),
+        ({"class_weight": "balanced"}, {}),
+        ({}, "class-constant sample_weight"),
+    ],
+)
+def test_minimum_cost_divides_out_class_weights(params, fit_params):
+    """Check that class-level training weights are undone exactly (Elkan 2001)."""
+    X, y = saturated_cells()
+    if fit_params:
+        fit_params = {"sample_weight": np.where(y == 1, 4.0, 1.0)}
+    unweighted = saturated_lr().fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DoubleCountingWarning)
+        clf = MinimumCostClassifier(saturated_lr(**params), cost_matrix=SHIFT_COSTS)
+        clf.fit(X, y, **fit_params)
+    assert clf.training_weights_ is not None
+    shifted = clf.estimator_.predict_proba(X)
+    # The weighted model did learn shifted probabilities...
+    assert np.abs(shifted - unweighted.predict_proba(X)).max() > 0.05
+    # ...and the correction recovers the unweighted ones and decisions.
+    np.testing.assert_allclose(
+        clf.predict_proba(X), unweighted.predict_proba(X), atol=1e-5
+    )
+    reference = MinimumCostClassifier(unweighted, cost_matrix=SHIFT_COSTS).fit(X, y)
+    np.testing.assert_array_equal(clf.predict(X), reference.predict(X))
+    # Without the correction, the same model decides otherwise (costs twice).
+    naive = MinimumCostClassifier(
+        FrozenEstimator(clf.estimator_), cost_matrix=SHIFT_COSTS, training_weights=None
+    ).fit(X, y)
+    assert (naive.predict(X) != clf.predict(X)).any()
+
+
+def test_minimum_cost_explicit_training_weights():
+    """Check dict and array training weights against the numpy correction."""
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=40)
+    X = np.arange(40)[:, None]
+    w = np.array([1.0, 5.0, 0.5])
+    expected = proba / w
+    expected /= expected.sum(axis=1, keepdims=True)
+    for given in ({"a": 1.0, "b": 5.0, "c": 0.5}, w):
+        clf = MinimumCostClassifier(
+            FixedProba(proba, ["a", "b", "c"]), training_weights=given
+        ).fit(X, np.resize(["a", "b", "c"], 40))
+        np.testing.assert_allclose(clf.predict_proba(X), expected)
+        np.testing.assert_array_equal(
+            clf.predict(X), np.array(["a", "b", "c"])[expected.argmax(axis=1)]
+        )
+
+
+@pytest.mark.parametrize(
+    "given, match",
+    [([1.0, 2.0, 3.0], r"shape \(2,\)"), ([1.0, 0.0], "> 0"), ({5: 1.0}, "classes")],
+)
+def test_minimum_cost_bad_training_weights(given, match):
+    """Check that bad explicit training weights are refused at fit."""
+    X, y = saturated_cells(n=40)
+    with pytest.raises(ValueError, match=match):
+        MinimumCostClassifier(saturated_lr(), training_weights=given).fit(X, y)
+
+
+def test_minimum_cost_warns_on_example_weights():
+    """Check the warning, and no correction, for per-example sample_weight."""
+    X, y = saturated_cells()
+    w = np.linspace(0.5, 3.0, len(y))
+    clf = MinimumCostClassifier(saturated_lr(), cost_matrix=SHIFT_COSTS)
+    with pytest.warns(DoubleCountingWarning, match="differ within a class") as rec:
+        clf.fit(X, y, sample_weight=w)
+    assert rec[0].filename == __file__  # points at the caller's line
+    assert clf.training_weights_ is None
+    np.testing.assert_array_equal(clf.predict_proba(X), clf.estimator_.predict_proba(X))
+
+
+def test_minimum_cost_reads_example_weighted_attribute():
+    """Check that a prefit estimator that records per-example weights warns."""
+
+    class Recording(FixedProba):
+        def fit(self, X, y, sample_weight=None):
+            super().fit(X, y)
+            self.example_weighted_ = sample_weight is not None
+            return self
+
+    proba = np.full((10, 2), 0.5)
+    X, y = np.arange(10)[:, None], np.resize([0, 1], 10)
+    plain = Recording(proba, [0, 1]).fit(X, y)
+    weighted = Recording(proba, [0, 1]).fit(X, y, sample_weight=np.arange(10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DoubleCountingWarning)
+        MinimumCostClassifier(FrozenEstimator(plain)).fit(X, y)
+    with pytest.warns(DoubleCountingWarning, match="per-example"):
+        MinimumCostClassifier(FrozenEstimator(weighted)).fit(X, y)
+
+
+def test_minimum_cost_balanced_prefit_without_fit_warns():
+    """Check that unknown 'balanced' counts warn when fit never ran."""
+    X, y = saturated_cells()
+    inner = saturated_lr(class_weight="balanced").fit(X, y)
+    clf = MinimumCostClassifier(FrozenEstimator(inner), cost_matrix=SHIFT_COSTS)
+    with pytest.warns(DoubleCountingWarning, match="balanced"):
+        clf.predict(X)
+
+
+def test_minimum_cost_constant_row_table_is_class_weight(iris):
+    """Check that a table with constant rows is undone like class weights."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = iris
+    W = np.array([[1.0, 1.0, 1.0], [3.0, 3.0, 3.0], [0.5, 0.5, 0.5]])
+    inner = make_pipeline(StandardScaler(), small_mlp(misclass_weights=W)).fit(X, y)
+    clf = MinimumCostClassifier(FrozenEstimator(inner)).fit(X, y)
+    np.testing.assert_array_equal(clf.training_weights_, [1.0, 3.0, 0.5])
+    expected = inner.predict_proba(X) / W[:, 0]
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X), expected.argmax(axis=1))
+    # Prediction-dependent weights cannot be undone: a warning.
+    W[1, 2] = 8.0
+    table = make_pipeline(StandardScaler(), small_mlp(misclass_weights=W)).fit(X, y)
+    with pytest.warns(DoubleCountingWarning, match="rows are not constant"):
+        MinimumCostClassifier(FrozenEstimator(table)).fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["sigmoid", "isotonic"])
+def test_minimum_cost_calibration_on_validation_matches_sklearn(method):
+    """Check frozen-estimator calibration against CalibratedClassifierCV."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    X, y = make_classification(n_samples=400, n_features=5, random_state=0)
+    X_val, y_val = X[200:], y[200:]
+    inner = LogisticRegression(C=100.0).fit(X[:200], y[:200])
+    clf = MinimumCostClassifier(
+        FrozenEstimator(inner), cost_matrix=SHIFT_COSTS, calibration=method
+    ).fit(X_val, y_val)
+    oracle = CalibratedClassifierCV(FrozenEstimator(inner), method=method)
+    oracle.fit(X_val, y_val)
+    proba = oracle.predict_proba(X)
+    np.testing.assert_allclose(clf.predict_proba(X), proba)
+    np.testing.assert_array_equal(
+        clf.predict(X), brute_force_decisions(proba, [SHIFT_COSTS] * len(X))
+    )
+    assert not hasattr(inner, "calibrated_classifiers_")  # the model is untouched
+
+
+def test_minimum_cost_calibration_by_cross_validation_matches_sklearn():
+    """Check cv calibration against CalibratedClassifierCV; no weight correction."""
+    from sklearn.calibration import CalibratedClassifierCV
+
+    X, y = make_classification(n_samples=300, n_features=5, random_state=1)
+    inner = LogisticRegression(class_weight={0: 1.0, 1: 5.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DoubleCountingWarning)
+        clf = MinimumCostClassifier(inner, calibration="sigmoid", cv=3).fit(X, y)
+    oracle = CalibratedClassifierCV(inner, method="sigmoid", cv=3).fit(X, y)
+    # Calibrated on unweighted folds: nothing to divide out.
+    assert clf.training_weights_ is None
+    np.testing.assert_allclose(clf.predict_proba(X), oracle.predict_proba(X))
+
+
+def test_minimum_cost_calibration_needs_fit():
+    """Check that a calibrated rule around a frozen model must be fitted."""
+    from sklearn.exceptions import NotFittedError
+
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    inner = LogisticRegression().fit(X, y)
+    clf = MinimumCostClassifier(FrozenEstimator(inner), calibration="sigmoid")
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    assert not hasattr(clf, "predict_proba")
+    assert hasattr(clf.fit(X, y), "predict_proba")
+
+
+@parametrize_with_checks(
+    [MinimumCostClassifier(LogisticRegression(), calibration="sigmoid", cv=2)]
+)
+def test_sklearn_common_checks_calibrated(estimator, check):
+    """Check that the calibrated rule passes scikit-learn's common checks."""
+    check(estimator)
+
+
+def test_minimum_cost_reads_pipeline_step_weights():
+    """Check that step__sample_weight of a Pipeline's last step is undone."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = saturated_cells()
+    w = np.where(y == 1, 4.0, 1.0)
+    pipe = make_pipeline(StandardScaler(), saturated_lr())
+    clf = MinimumCostClassifier(pipe, cost_matrix=SHIFT_COSTS)
+    clf.fit(X, y, logisticregression__sample_weight=w)
+    np.testing.assert_array_equal(clf.training_weights_, [1.0, 4.0])
+    with pytest.warns(DoubleCountingWarning, match="differ within a class"):
+        clf.fit(X, y, logisticregression__sample_weight=np.linspace(1, 2, len(y)))
