@@ -18,7 +18,9 @@ __all__ = [
     "WeightedMLPClassifier",
     "__version__",
     "limit_backend_threads",
+    "model_reuse",
     "scatter_array",
+    "set_model_reuse",
 ]
 
 _LAZY = {
@@ -27,7 +29,9 @@ _LAZY = {
     "WeightedKerasClassifier": "._classifier",
     "WeightedMLPClassifier": "._classifier",
     "limit_backend_threads": "._parallel",
+    "model_reuse": "._model_reuse",
     "scatter_array": "._parallel",
+    "set_model_reuse": "._model_reuse",
 }
 
 
