@@ -41,9 +41,9 @@ from ._fit_data import (
 from ._parallel import limit_backend_threads
 from ._seam import KerasClassifier, StrOptions, check_sample_weight, fit_context
 from ._seeding import fit_seed, fresh_seed
-from ._tables import _label_positions, check_cost_table, label_indices, table_rows
+from ._tables import check_cost_table, label_indices, label_positions, table_rows
 
-_PREDICT_CHUNK = 8192
+_PREDICT_CHUNK = 1024
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -112,7 +112,7 @@ def _class_weight_factors(class_weight, classes, y_idx):
         present = np.unique(y_idx)
         per_class[present] = compute_class_weight("balanced", classes=present, y=y_idx)
     else:
-        positions = _label_positions(
+        positions = label_positions(
             list(class_weight), classes, "class_weight", "class"
         )
         per_class[positions] = list(class_weight.values())
@@ -557,11 +557,19 @@ class BaseWeightedClassifier(KerasClassifier):
         X = _as_float32(X, "X")
         from keras import ops
 
+        # Fixed-size chunks (the last one padded): the backend's kernels depend
+        # on the number of rows, so this makes each example's probabilities
+        # independent of the others predicted with it, to the last bit.
         network = self.model_.network
-        chunks = [
-            ops.convert_to_numpy(network(X[i : i + _PREDICT_CHUNK], training=False))
-            for i in range(0, X.shape[0], _PREDICT_CHUNK)
-        ]
+        chunks = []
+        for start in range(0, max(X.shape[0], 1), _PREDICT_CHUNK):
+            chunk = X[start : start + _PREDICT_CHUNK]
+            rows = chunk.shape[0]
+            if rows < _PREDICT_CHUNK:
+                padding = np.zeros((_PREDICT_CHUNK - rows,) + X.shape[1:], X.dtype)
+                chunk = np.concatenate([chunk, padding])
+            output = ops.convert_to_numpy(network(chunk, training=False))
+            chunks.append(output[:rows])
         return probabilities(np.concatenate(chunks, axis=0), self.n_classes_)
 
     def predict(self, X):
@@ -577,7 +585,8 @@ class BaseWeightedClassifier(KerasClassifier):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.

@@ -18,6 +18,16 @@ from ._seam import Interval, StrOptions
 from ._seeding import fresh_seed, seeded_build
 
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
+# SciKeras' other parameters of KerasClassifier, with its defaults.
+_SCIKERAS_PARAMS = {
+    "build_fn": None,
+    "metrics": None,
+    "callbacks": None,
+    "validation_split": 0.0,
+    "validation_batch_size": None,
+    "shuffle": True,
+    "run_eagerly": False,
+}
 
 
 def _keras_object(name, value, routed, module):
@@ -205,21 +215,21 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         warm_start=False,
         **kwargs,
     ):
-        super().__init__(
-            model=model,
-            optimizer=optimizer,
-            loss=loss,
-            epochs=epochs,
-            batch_size=batch_size,
-            verbose=verbose,
-            random_state=random_state,
-            warm_start=warm_start,
-            class_weight=class_weight,
-            **kwargs,
-        )
+        self.model = model
         self.misclass_weights = misclass_weights
         self.weighting = weighting
         self.classes = classes
+        self.class_weight = class_weight
+        self.optimizer = optimizer
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.verbose = verbose
+        self.random_state = random_state
+        self.warm_start = warm_start
+        for name, default in _SCIKERAS_PARAMS.items():
+            setattr(self, name, kwargs.pop(name, default))
+        vars(self).update(kwargs)  # routed parameters, e.g. model__hidden
 
     def _routed(self, destination):
         """The ``<destination>__*`` parameters, without the prefix."""
@@ -529,7 +539,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             activation=self.activation,
             l2=0.5 * self.alpha / self.batch_size,
             dropout=self.dropout,
-            seed=seed,
+            seed=fresh_seed() if seed is None else seed,  # Python's random untouched
         )
 
     def _compile_arguments(self, steps_per_execution):

@@ -26,7 +26,7 @@ def _is_dataframe(obj):
     return hasattr(obj, "columns") and hasattr(obj, "index") and hasattr(obj, "loc")
 
 
-def _label_positions(labels, classes, name, axis_name):
+def label_positions(labels, classes, name, axis_name):
     """Map each label in ``labels`` to its position in ``classes``."""
     lookup = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
     positions = []
@@ -134,16 +134,14 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
                 raise TypeError(
                     f"{name}[{key!r}] must be a real number, got {value!r}."
                 )
-            (i,) = _label_positions([key[0]], classes, name, "true")
-            (j,) = _label_positions([key[1]], classes, name, "predicted")
+            (i,) = label_positions([key[0]], classes, name, "true")
+            (j,) = label_positions([key[1]], classes, name, "predicted")
             out[i, j] = float(value)
         _check_values(out, name)
         return out
     if _is_dataframe(table):
-        rows = _label_positions(list(table.index), classes, name, "index (true)")
-        cols = _label_positions(
-            list(table.columns), classes, name, "column (predicted)"
-        )
+        rows = label_positions(list(table.index), classes, name, "index (true)")
+        cols = label_positions(list(table.columns), classes, name, "column (predicted)")
         if len(set(rows)) != len(rows) or len(set(cols)) != len(cols):
             raise ValueError(f"{name} as a DataFrame must not repeat labels.")
         values = np.asarray(table.to_numpy(), dtype=float)
@@ -279,7 +277,7 @@ def _dataframe_rows(frame, classes, name):
             "classes) instead."
         )
     columns = list(frame.columns)
-    positions = _label_positions(columns, classes, name, "column (predicted)")
+    positions = label_positions(columns, classes, name, "column (predicted)")
     if len(set(positions)) != len(positions) or len(positions) != len(classes):
         raise ValueError(
             f"{name} as a DataFrame must have one column per class, labelled by the "
