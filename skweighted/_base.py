@@ -382,6 +382,7 @@ class BaseWeightedClassifier(KerasClassifier):
             raise
 
     def _fit_steps(self, X, y, sample_weight, sample_tables, incremental, classes, kw):
+        limit_backend_threads()  # first: n_jobs x threads <= cores in parallel workers
         self._validate_params()
         self._check_params()
         warm = (incremental or self.warm_start) and hasattr(self, "model_")
@@ -406,7 +407,6 @@ class BaseWeightedClassifier(KerasClassifier):
         if validation is not None:
             fit_kwargs["validation_data"] = validation
         spe = steps_per_execution(epoch_steps(data.n_samples, batch_size), callbacks)
-        limit_backend_threads()  # n_jobs x threads <= cores in parallel workers
         with _quiet(self.verbose):
             key = None
             if warm:
