@@ -597,7 +597,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         if _model_reuse.in_distribution_scope():
             return None  # the model belongs to the user's strategy
         return (
-            type(self).__qualname__,
+            type(self),
             data.X.shape[1],
             data.n_classes,
             self._hidden_sizes(),

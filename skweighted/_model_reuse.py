@@ -23,7 +23,7 @@ __all__ = ["model_reuse", "set_model_reuse"]
 
 _LOCK = threading.Lock()
 _MODELS = OrderedDict()
-_SETTINGS = {"enabled": True, "max_models": 4}
+_SETTINGS = {"enabled": True, "max_models": 8}
 
 
 def set_model_reuse(enabled=True, *, max_models=None):
@@ -43,7 +43,7 @@ def set_model_reuse(enabled=True, *, max_models=None):
         Whether fits reuse compiled models. False also frees the models kept.
     max_models : int, default=None
         How many compiled models to keep (at least 1); None leaves it as it
-        is (4 unless changed).
+        is (8 unless changed).
 
     Returns
     -------
@@ -60,7 +60,7 @@ def set_model_reuse(enabled=True, *, max_models=None):
     >>> from skweighted import set_model_reuse
     >>> previous = set_model_reuse(False)
     >>> previous
-    {'enabled': True, 'max_models': 4}
+    {'enabled': True, 'max_models': 8}
     >>> _ = set_model_reuse(**previous)
     """
     if not isinstance(enabled, (bool, np.bool_)):
