@@ -18,16 +18,6 @@ from ._seam import Interval, StrOptions
 from ._seeding import fresh_seed, seeded_build
 
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
-# SciKeras' other parameters of KerasClassifier, with its defaults.
-_SCIKERAS_PARAMS = {
-    "build_fn": None,
-    "metrics": None,
-    "callbacks": None,
-    "validation_split": 0.0,
-    "validation_batch_size": None,
-    "shuffle": True,
-    "run_eagerly": False,
-}
 
 
 def _keras_object(name, value, routed, module):
@@ -126,12 +116,27 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         random state is changed.
     warm_start : bool, default=False
         Keep training the existing model on the next ``fit``.
+    metrics : list, default=None
+        Keras metrics, computed on the training data each epoch and kept in
+        ``history_``.
+    callbacks : list or dict of keras.callbacks.Callback, default=None
+        Callback instances, or classes instantiated with the routed
+        ``callbacks__*`` parameters. A callback that overrides a batch hook
+        sees every batch (see Notes).
+    shuffle : bool, default=True
+        Shuffle the training examples before each epoch.
+    validation_split : float, default=0.0
+        Fraction of the training data Keras keeps aside (the last examples) to
+        report ``val_loss``.
+    validation_batch_size : int, default=None
+        Batch size of the validation data; None is ``batch_size``.
+    run_eagerly : bool, default=False
+        Run the training step eagerly (for debugging; much slower).
     **kwargs : dict
-        Other SciKeras parameters: ``metrics``, ``callbacks`` (instances, or
-        classes instantiated with routed ``callbacks__*`` parameters),
-        ``shuffle``, ``validation_split``, ``validation_batch_size``,
-        ``run_eagerly``, and routed ``model__*``, ``fit__*``, ``compile__*``,
-        ``optimizer__*`` and ``loss__*`` parameters.
+        Routed parameters, as in SciKeras: ``model__*`` (passed to the
+        builder), ``fit__*`` (to ``Model.fit``), ``compile__*`` (to
+        ``Model.compile``, e.g. ``compile__steps_per_execution``),
+        ``optimizer__*``, ``loss__*`` and ``callbacks__*``.
 
     Attributes
     ----------
@@ -213,6 +218,12 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         verbose=0,
         random_state=None,
         warm_start=False,
+        metrics=None,
+        callbacks=None,
+        shuffle=True,
+        validation_split=0.0,
+        validation_batch_size=None,
+        run_eagerly=False,
         **kwargs,
     ):
         self.model = model
@@ -227,8 +238,12 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         self.verbose = verbose
         self.random_state = random_state
         self.warm_start = warm_start
-        for name, default in _SCIKERAS_PARAMS.items():
-            setattr(self, name, kwargs.pop(name, default))
+        self.metrics = metrics
+        self.callbacks = callbacks
+        self.shuffle = shuffle
+        self.validation_split = validation_split
+        self.validation_batch_size = validation_batch_size
+        self.run_eagerly = run_eagerly
         vars(self).update(kwargs)  # routed parameters, e.g. model__hidden
 
     def _routed(self, destination):
@@ -240,10 +255,14 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             if name.startswith(prefix)
         }
 
+    def _legacy_build_fn(self):
+        """SciKeras' former name of ``model``, if passed as ``build_fn=``."""
+        return vars(self).get("build_fn")
+
     def _check_params(self):
         import keras
 
-        builder = self.model if self.model is not None else self.build_fn
+        builder = self.model if self.model is not None else self._legacy_build_fn()
         if builder is None or not (
             callable(builder) or isinstance(builder, keras.Model)
         ):
@@ -255,7 +274,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     def _build_network(self, meta, seed, compile_kwargs):
         import keras
 
-        builder = self.model if self.model is not None else self.build_fn
+        builder = self.model if self.model is not None else self._legacy_build_fn()
         with seeded_build(seed):
             if isinstance(builder, keras.Model):
                 network = keras.models.clone_model(builder)
