@@ -142,7 +142,7 @@ def _warn_degenerate(rows, table, y_idx, weighting):
             "the model learns nothing; tables hold weights (>= 0, 1 = plain loss), "
             "not costs.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=7,  # the caller of fit
         )
         return
     if weighting != "argmax":
@@ -155,7 +155,7 @@ def _warn_degenerate(rows, table, y_idx, weighting):
             "model degrades. A cost matrix is not a weight table: put weights > 0 "
             "on the diagonal (e.g. 1), or use weighting='expected'.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=7,  # the caller of fit
         )
 
 
