@@ -218,8 +218,8 @@ class BaseWeightedClassifier(KerasClassifier):
         """Arguments of ``Model.compile`` (a new optimizer on every call)."""
         raise NotImplementedError
 
-    def _training_callbacks(self, fit_kwargs):
-        """The callbacks of ``Model.fit``."""
+    def _training_callbacks(self, fit_kwargs, *, validation):
+        """The callbacks of ``Model.fit`` (``validation``: the held-out FitData)."""
         raise NotImplementedError
 
     def _model_fit_params(self):
@@ -402,8 +402,8 @@ class BaseWeightedClassifier(KerasClassifier):
         if batch_size == -1:
             batch_size = data.n_samples
         shuffle = fit_kwargs.pop("shuffle", True)
-        callbacks = self._training_callbacks(fit_kwargs)
         data, validation = self._split_validation(data, seed)
+        callbacks = self._training_callbacks(fit_kwargs, validation=validation)
         if validation is not None:
             fit_kwargs["validation_data"] = validation
         spe = steps_per_execution(epoch_steps(data.n_samples, batch_size), callbacks)
@@ -447,6 +447,9 @@ class BaseWeightedClassifier(KerasClassifier):
             self.history_.setdefault(name, []).extend(values)
         self.model_ = model
         self.n_iter_ = len(self.history_.get("loss", []))
+        self.example_weighted_ = (
+            sample_weight is not None or sample_tables is not None
+        ) or (warm and getattr(self, "example_weighted_", False))
         return self
 
     @fit_context(prefer_skip_nested_validation=True)

@@ -18,6 +18,9 @@ from ._seam import Interval, StrOptions
 from ._seeding import fresh_seed, seeded_build
 
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
+# early_stopping="auto" holds out data above this many training examples, the
+# threshold of scikit-learn's HistGradientBoostingClassifier.
+_AUTO_EARLY_STOPPING_SAMPLES = 10_000
 
 
 def _keras_object(name, value, routed, module):
@@ -155,6 +158,11 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         Training history: ``loss`` and each metric, one value per epoch.
     n_iter_ : int
         Number of epochs run (over all fits when warm-starting).
+    example_weighted_ : bool
+        Whether training received per-example weights (``sample_weight`` or
+        ``sample_tables``). :class:`~skweighted.MinimumCostClassifier` reads
+        it: probabilities learned with per-example weights cannot be
+        corrected back to those of the unweighted problem.
 
     See Also
     --------
@@ -312,7 +320,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         kwargs.update(self._routed("compile"))
         return kwargs
 
-    def _training_callbacks(self, fit_kwargs):
+    def _training_callbacks(self, fit_kwargs, *, validation):
         routed = self._routed("callbacks")
         return [
             callback(**routed) if isinstance(callback, type) else callback
@@ -361,12 +369,17 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         Examples per optimizer step.
     epochs : int, default=200
         Maximum number of passes over the data.
-    early_stopping : bool, default=False
-        Stop when the weighted validation loss on a stratified
+    early_stopping : "auto" or bool, default="auto"
+        If True, stop when the weighted validation loss on a stratified
         ``validation_fraction`` of the data has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and keep the best weights. When False,
+        ``n_iter_no_change`` epochs, and keep the best weights. If False,
         training stops when the training loss has not improved by ``tol``
-        for ``n_iter_no_change`` epochs, as in MLPClassifier.
+        for ``n_iter_no_change`` epochs, as in MLPClassifier. "auto" is True
+        when there are more than 10,000 training examples (the rule of
+        :class:`~sklearn.ensemble.HistGradientBoostingClassifier`): trained
+        to the end, the network grows over-confident, and decisions made
+        from its probabilities suffer (see the user guide's "From costs to
+        decisions").
     validation_fraction : float, default=0.1
         Fraction of the training data set aside for early stopping (only
         used when ``early_stopping=True``); it must leave at least one
@@ -413,6 +426,11 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         one value per epoch.
     n_iter_ : int
         Number of epochs run.
+    example_weighted_ : bool
+        Whether training received per-example weights (``sample_weight`` or
+        ``sample_tables``). :class:`~skweighted.MinimumCostClassifier` reads
+        it: probabilities learned with per-example weights cannot be
+        corrected back to those of the unweighted problem.
 
     See Also
     --------
@@ -453,7 +471,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -476,7 +494,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         learning_rate=1e-3,
         batch_size=200,
         epochs=200,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -568,23 +586,30 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             "steps_per_execution": steps_per_execution,
         }
 
-    def _training_callbacks(self, fit_kwargs):
+    def _training_callbacks(self, fit_kwargs, *, validation):
         import keras
 
+        held_out = validation is not None
         return [
             keras.callbacks.EarlyStopping(
-                monitor="val_loss" if self.early_stopping else "loss",
+                monitor="val_loss" if held_out else "loss",
                 min_delta=self.tol,
                 patience=self.n_iter_no_change,
-                restore_best_weights=self.early_stopping,
+                restore_best_weights=held_out,
             )
         ]
+
+    def _early_stopping(self, n_samples):
+        """Whether this fit holds out data to stop early."""
+        if self.early_stopping == "auto":
+            return n_samples > _AUTO_EARLY_STOPPING_SAMPLES
+        return bool(self.early_stopping)
 
     def _model_fit_params(self):
         return {"batch_size": self.batch_size, "verbose": self.verbose}
 
     def _split_validation(self, data, seed):
-        if not self.early_stopping:
+        if not self._early_stopping(data.n_samples):
             return data, None
         from sklearn.model_selection import train_test_split
 
