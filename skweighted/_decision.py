@@ -63,6 +63,19 @@ class DoubleCountingWarning(UserWarning):
     the probabilities as they are.
 
     .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skweighted import DoubleCountingWarning, MinimumCostClassifier
+    >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+    >>> clf = MinimumCostClassifier(LogisticRegression(), cost_matrix=[[0, 1], [5, 0]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y, sample_weight=[1.0, 2.0, 3.0, 4.0])
+    >>> [w.category.__name__ for w in caught]
+    ['DoubleCountingWarning']
     """
 
 
@@ -604,6 +617,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            The probabilities the decision uses (calibrated when
+            ``calibration`` is set), columns in the order of ``classes_``.
         """
         return self._proba(X)
 
@@ -618,6 +633,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            The logarithm of :meth:`predict_proba`.
         """
         with np.errstate(divide="ignore"):
             return np.log(self._proba(X))
@@ -633,6 +649,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The inner estimator's decision function, as it returns it.
         """
         return self._fitted().decision_function(X)
 
