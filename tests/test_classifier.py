@@ -1,5 +1,6 @@
 """Tests of WeightedMLPClassifier and WeightedKerasClassifier with real training."""
 
+import math
 import pickle
 import subprocess
 import sys
@@ -440,6 +441,19 @@ def test_early_stopping_stops(iris):
     clf.fit(X, y)
     assert clf.n_iter_ < 300
     assert len(clf.history_["val_loss"]) == clf.n_iter_
+
+
+@pytest.mark.parametrize("n_samples, held_out", [(200, False), (10_001, True)])
+def test_early_stopping_auto_holds_out_data_on_large_sets(n_samples, held_out):
+    """Check early_stopping="auto" holds out validation data above 10,000 examples."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 3)).astype("float32")
+    y = (X[:, 0] > 0).astype(int)
+    clf = small_mlp(epochs=1, batch_size=1000).fit(X, y)
+    assert clf.get_params()["early_stopping"] == "auto"
+    assert ("val_loss" in clf.history_) is held_out
+    n_train = n_samples - (math.ceil(0.1 * n_samples) if held_out else 0)
+    assert int(clf.model_.optimizer.iterations) == math.ceil(n_train / 1000)
 
 
 def test_persistence_clone_and_set_params(iris, tmp_path):
