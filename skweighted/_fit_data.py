@@ -17,6 +17,12 @@ from .keras._model import FEATURES, ROWS
 #: At most this many optimizer steps per call of the traced train function:
 #: the same updates with less per-step overhead (see the benchmarks).
 MAX_STEPS_PER_EXECUTION = 32
+#: Shuffled epochs of training data up to this size (all arrays together)
+#: are gathered whole, then cut into batches: one gather per epoch instead of
+#: one per batch, which cuts a small fit's training time by about a fifth;
+#: larger data keep the per-batch gathers (no gain measured there, and no
+#: extra copy of the data).
+EPOCH_GATHER_MAX_BYTES = 4 * 2**20
 #: Keras' default batch size.
 DEFAULT_BATCH_SIZE = 32
 _BATCH_HOOKS = (
@@ -181,7 +187,7 @@ def steps_per_execution(n_steps, callbacks):
     return max(1, min(MAX_STEPS_PER_EXECUTION, n_steps))
 
 
-def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated"):
+def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated", gather="auto"):
     """A tf.data pipeline of the batches of ``arrays``.
 
     Each epoch's order is a stateless shuffle of (seed, epoch number), so it
@@ -200,6 +206,13 @@ def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated"):
         "repeated": every epoch, one after the other, in one endless pipeline
         (iterate it once per fit, with ``steps_per_epoch``). "epoch": one
         epoch per iteration, reshuffled for each new iterator.
+    gather : {"auto", "epoch", "batch"}, default="auto"
+        How a shuffled epoch is assembled: "epoch" gathers the whole epoch in
+        its new order at once, then slices it into batches (fastest: one
+        gather per epoch instead of one per batch, at the price of one copy
+        of the data); "batch" gathers each batch on its own. "auto" gathers
+        whole epochs when the arrays take at most
+        :data:`EPOCH_GATHER_MAX_BYTES`. The batches are the same either way.
 
     Returns
     -------
@@ -207,35 +220,47 @@ def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated"):
     """
     import tensorflow as tf
 
-    data = tf.nest.map_structure(
-        tf.convert_to_tensor, tuple(a for a in arrays if a is not None)
-    )
+    kept = tuple(a for a in arrays if a is not None)
+    if gather == "auto":
+        size = sum(np.asarray(a).nbytes for a in tf.nest.flatten(kept))
+        gather = "epoch" if size <= EPOCH_GATHER_MAX_BYTES else "batch"
+    data = tf.nest.map_structure(tf.convert_to_tensor, kept)
     n = len(tf.nest.flatten(data)[0])
     steps = epoch_steps(n, batch_size)
-
-    def gather(idx):
-        return tf.nest.map_structure(lambda a: tf.gather(a, idx), data)
 
     if seed is None:
         batches = tf.data.Dataset.from_tensor_slices(data).batch(batch_size)
         return batches.repeat() if mode == "repeated" else batches
 
+    # Plain graph code: skipping autograph's conversion makes tracing cheaper.
+    @tf.autograph.experimental.do_not_convert
+    def take(idx):
+        return tf.nest.map_structure(lambda a: tf.gather(a, idx), data)
+
+    @tf.autograph.experimental.do_not_convert
     def epoch(number):
         order = tf.random.experimental.stateless_shuffle(
             tf.range(n), seed=tf.stack([tf.constant(seed, tf.int64), number])
         )
-        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+        # Whole examples in the new order, or their indices (gathered later).
+        elements = take(order) if gather == "epoch" else order
+        return tf.data.Dataset.from_tensor_slices(elements).batch(batch_size)
 
     if mode == "repeated":
-        return tf.data.Dataset.counter().flat_map(epoch).map(gather)
-    # A new epoch number for each iterator, drawn from the seed.
-    numbers = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-    return (
-        numbers.take(1)
-        .flat_map(epoch)
-        .map(gather)
-        .apply(tf.data.experimental.assert_cardinality(steps))
-    )
+        # Epoch numbers 0, 1, 2, ... (a range: no function to trace, unlike
+        # Dataset.counter).
+        numbers = tf.data.Dataset.range(np.iinfo(np.int64).max)
+    else:
+        # A new epoch number for each iterator, drawn from the seed.
+        numbers = tf.data.Dataset.random(
+            seed=seed, rerandomize_each_iteration=True
+        ).take(1)
+    batches = numbers.flat_map(epoch)
+    if gather == "batch":
+        batches = batches.map(take)
+    if mode == "repeated":
+        return batches
+    return batches.apply(tf.data.experimental.assert_cardinality(steps))
 
 
 def model_fit_data(data, *, batch_size, seed, steps_per_execution, fit_kwargs):

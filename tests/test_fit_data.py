@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from _helpers import assert_same_model, dense_builder, small_keras, small_mlp
+from skweighted import _fit_data
 from skweighted._fit_data import (
     MAX_STEPS_PER_EXECUTION,
     callbacks_need_batches,
@@ -100,6 +101,61 @@ def test_epoch_batches_visit_each_example_once_per_epoch(mode):
     np.testing.assert_array_equal(np.stack(epochs(seed=3)), np.stack(shuffled))
     for order in epochs(seed=None):
         np.testing.assert_array_equal(order, np.arange(n))
+
+
+@pytest.mark.parametrize("mode", ["repeated", "epoch"])
+@pytest.mark.parametrize("n, batch", [(10, 4), (12, 4), (7, 10)])
+def test_epoch_gather_feeds_the_batches_of_batch_gather(mode, n, batch):
+    """Check gathering whole epochs gives exactly the per-batch gathered stream.
+
+    The reference is the per-example computation: each epoch is the
+    stateless shuffle of (seed, epoch), cut into batches in that order.
+    """
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(n, 3)).astype(np.float32)
+    arrays = ({"features": features, "rows": rng.uniform(size=(n, 2))}, np.arange(n))
+    steps = -(-n // batch)
+
+    def stream(gather, seed=5, count=3):
+        dataset = epoch_batches(arrays, batch, seed, mode=mode, gather=gather)
+        iterators = (
+            [iter(dataset)] * count
+            if mode == "repeated"
+            else [iter(dataset) for _ in range(count)]
+        )
+        return [[next(it) for _ in range(steps)] for it in iterators]
+
+    by_epoch, by_batch = stream("epoch"), stream("batch")
+    for epoch_a, epoch_b in zip(by_epoch, by_batch, strict=True):
+        for (xa, ya), (xb, yb) in zip(epoch_a, epoch_b, strict=True):
+            np.testing.assert_array_equal(ya.numpy(), yb.numpy())
+            for key in ("features", "rows"):
+                np.testing.assert_array_equal(xa[key].numpy(), xb[key].numpy())
+            np.testing.assert_array_equal(xa["features"].numpy(), features[ya.numpy()])
+    if mode == "repeated":  # epoch e is the shuffle of (seed, e)
+        for e, batches in enumerate(by_epoch):
+            order = tf.random.experimental.stateless_shuffle(
+                tf.range(n), seed=tf.constant([5, e], tf.int64)
+            )
+            np.testing.assert_array_equal(
+                np.concatenate([b[1].numpy() for b in batches]), order.numpy()
+            )
+
+
+@pytest.mark.parametrize("batch_size", [16, 4])  # one call an epoch, or several
+def test_epoch_gather_trains_the_same_model(three_class, monkeypatch, batch_size):
+    """Check a fit with whole-epoch gathers equals one with per-batch gathers."""
+    X, y = three_class
+    params = dict(
+        batch_size=batch_size, misclass_weights=[[1, 2, 1], [1, 1, 4], [1, 1, 1]]
+    )
+    fast = small_mlp(**params).fit(X, y)
+    monkeypatch.setattr(_fit_data, "EPOCH_GATHER_MAX_BYTES", 0)
+    slow = small_mlp(**params).fit(X, y)
+    np.testing.assert_array_equal(fast.predict_proba(X), slow.predict_proba(X))
+    np.testing.assert_array_equal(fast.history_["loss"], slow.history_["loss"])
 
 
 def test_pipeline_trains_like_keras_arrays(three_class):
