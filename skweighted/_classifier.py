@@ -591,12 +591,13 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
 
         held_out = validation is not None
         return [
+            *_as_list(fit_kwargs.pop("callbacks", None)),  # fit(callbacks=...)
             keras.callbacks.EarlyStopping(
                 monitor="val_loss" if held_out else "loss",
                 min_delta=self.tol,
                 patience=self.n_iter_no_change,
                 restore_best_weights=held_out,
-            )
+            ),
         ]
 
     def _early_stopping(self, n_samples):

@@ -53,6 +53,24 @@ def test_user_callback_sees_every_batch(three_class, n, batch_size):
     assert clf.model_.steps_per_execution == 1
 
 
+def test_mlp_fit_callbacks_see_every_batch_and_epoch(three_class):
+    """Check WeightedMLPClassifier.fit(callbacks=...) runs them beside its own.
+
+    The reference is the count of batches, ceil(n / batch) per epoch; its own
+    early stopping on the training loss still stops the fit (tol so large
+    that no epoch improves: it stops after n_iter_no_change + 1 epochs).
+    """
+    X, y = three_class
+    counter = BatchCounter()
+    clf = small_mlp(batch_size=16, epochs=4).fit(X[:100], y[:100], callbacks=[counter])
+    assert counter.per_epoch == [7] * 4
+    assert clf.model_.steps_per_execution == 1
+    epochs = BatchCounter()
+    stopped = small_mlp(batch_size=16, epochs=10, n_iter_no_change=2, tol=1e6)
+    stopped.fit(X[:100], y[:100], callbacks=[epochs])
+    assert len(epochs.per_epoch) == stopped.n_iter_ == 3
+
+
 def test_user_steps_per_execution_wins(three_class):
     """Check compile__steps_per_execution is kept even with a batch callback."""
     X, y = three_class
