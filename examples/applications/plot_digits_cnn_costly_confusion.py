@@ -4,7 +4,7 @@ A small CNN where one confusion is expensive
 =================================================
 
 A form reader reads handwritten digits as images. Most misreadings are caught
-later, but reading a 3 as an 8 or an 8 as a 3 is expensive: both are valid
+later, but reading a 1 as an 8 or an 8 as a 1 is expensive: both are valid
 codes, so nothing downstream notices. We train a small convolutional network
 on scikit-learn's 8 x 8 digits, given as images of shape ``(n, 8, 8, 1)``,
 once with the plain loss and once with a weight table that makes these two
@@ -28,7 +28,7 @@ from sklearn.model_selection import train_test_split
 
 from skweighted import WeightedKerasClassifier
 
-A, B = 3, 8  # the two digits that must not be confused
+A, B = 1, 8  # the two digits that must not be confused
 
 digits = load_digits()
 X = (digits.images / 16.0).astype(np.float32)[..., None]  # (n, 8, 8, 1)
@@ -92,7 +92,7 @@ weighted = cnn(misclass_weights=W, weighting="expected").fit(X_train, y_train)
 # The costly confusions
 # ---------------------
 # With ``weighting="expected"`` an example's weight is ``sum_j W[i, j] p_j``:
-# a 3 weighs more as soon as some of its probability goes to 8, so the network
+# a 1 weighs more as soon as some of its probability goes to 8, so the network
 # learns to keep the two apart.
 def costly(model):
     y_pred = model.predict(X_test)
@@ -112,7 +112,7 @@ for name, model in {"plain": plain, "weighted": weighted}.items():
 
 # %%
 # The two confusion matrices, restricted to the costly pair's rows: the
-# weighted network moves its mistakes on 3s and 8s away from each other.
+# weighted network moves its mistakes on 1s and 8s away from each other.
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
 for ax, (name, model) in zip(
     axes, {"plain": plain, "weighted": weighted}.items(), strict=True
