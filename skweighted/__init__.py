@@ -21,7 +21,9 @@ __all__ = [
     "cost_class_weight",
     "cost_proportionate_weights",
     "limit_backend_threads",
+    "model_reuse",
     "scatter_array",
+    "set_model_reuse",
 ]
 
 _LAZY = {
@@ -33,7 +35,9 @@ _LAZY = {
     "cost_class_weight": "._costs",
     "cost_proportionate_weights": "._costs",
     "limit_backend_threads": "._parallel",
+    "model_reuse": "._model_reuse",
     "scatter_array": "._parallel",
+    "set_model_reuse": "._model_reuse",
 }
 
 

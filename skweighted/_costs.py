@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import column_or_1d
 
-from ._tables import _check_values, check_sample_tables, label_indices
+from ._tables import label_indices, true_rows
 from .metrics._cost import check_cost_matrix
 
 __all__ = ["cost_class_weight", "cost_proportionate_weights"]
@@ -169,10 +169,9 @@ def cost_proportionate_weights(
         )
     y_idx = label_indices(y, labels, name="y")
     if sample_tables is not None:
-        tables = check_sample_tables(sample_tables, n, k)
-        rows = tables[np.arange(n), y_idx] if tables.ndim == 3 else tables
-        rows = np.asarray(rows, dtype=np.float64)
-        _check_values(rows, "sample_tables", what="costs")
+        rows = true_rows(
+            sample_tables, y_idx, k, classes=labels, what="costs", dtype=np.float64
+        )
     else:
         rows = check_cost_matrix(cost_matrix, labels)[y_idx]
     cheapest = np.argmin(rows, axis=1)

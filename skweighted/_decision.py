@@ -36,10 +36,11 @@ from sklearn.utils.validation import (
 
 from ._tables import (
     _check_values,
-    _label_positions,
     check_cost_table,
     check_sample_tables,
     label_indices,
+    label_positions,
+    true_rows,
 )
 from .metrics._cost import check_cost_matrix
 
@@ -62,6 +63,19 @@ class DoubleCountingWarning(UserWarning):
     the probabilities as they are.
 
     .. versionadded:: 0.1
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skweighted import DoubleCountingWarning, MinimumCostClassifier
+    >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+    >>> clf = MinimumCostClassifier(LogisticRegression(), cost_matrix=[[0, 1], [5, 0]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     clf = clf.fit(X, y, sample_weight=[1.0, 2.0, 3.0, 4.0])
+    >>> [w.category.__name__ for w in caught]
+    ['DoubleCountingWarning']
     """
 
 
@@ -420,7 +434,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         given = self.training_weights
         if isinstance(given, dict):
             weights = np.ones(k)
-            positions = _label_positions(list(given), classes, "training_weights", "")
+            positions = label_positions(list(given), classes, "training_weights", "")
             weights[positions] = list(given.values())
         else:
             weights = np.asarray(given, dtype=np.float64)
@@ -454,9 +468,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return np.where(counts > 0, len(y) / (k * np.maximum(counts, 1)), 1.0)
         if isinstance(class_weight, dict):
             weights = np.ones(k)
-            positions = _label_positions(
-                list(class_weight), classes, "class_weight", ""
-            )
+            positions = label_positions(list(class_weight), classes, "class_weight", "")
             weights[positions] = list(class_weight.values())
             if (weights <= 0).any():
                 reasons.append("a class weight is 0")
@@ -489,8 +501,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if sample_weight is not None:
             factors = factors * np.asarray(sample_weight, dtype=np.float64)
         if tables is not None:
-            t = check_sample_tables(tables, n, len(classes))
-            rows = np.asarray(t[np.arange(n), y_idx] if t.ndim == 3 else t, float)
+            rows = true_rows(tables, y_idx, len(classes), classes=classes, dtype=float)
             if np.ptp(rows, axis=1).max() > 0:
                 reasons.append(
                     "sample_tables make the weight depend on the prediction (their "
@@ -533,7 +544,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _check_decision_tables(self, sample_tables, n_samples):
         k = len(self.classes_)
-        tables = check_sample_tables(sample_tables, n_samples, k)
+        tables = check_sample_tables(sample_tables, n_samples, k, classes=self.classes_)
         if tables.ndim != 3:
             raise ValueError(
                 "sample_tables at decision time must have shape (n_samples, K, K) "
@@ -606,6 +617,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            The probabilities the decision uses (calibrated when
+            ``calibration`` is set), columns in the order of ``classes_``.
         """
         return self._proba(X)
 
@@ -620,6 +633,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            The logarithm of :meth:`predict_proba`.
         """
         with np.errstate(divide="ignore"):
             return np.log(self._proba(X))
@@ -635,6 +649,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The inner estimator's decision function, as it returns it.
         """
         return self._fitted().decision_function(X)
 

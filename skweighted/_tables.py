@@ -18,6 +18,7 @@ __all__ = [
     "check_sample_tables",
     "label_indices",
     "table_rows",
+    "true_rows",
 ]
 
 
@@ -25,7 +26,7 @@ def _is_dataframe(obj):
     return hasattr(obj, "columns") and hasattr(obj, "index") and hasattr(obj, "loc")
 
 
-def _label_positions(labels, classes, name, axis_name):
+def label_positions(labels, classes, name, axis_name):
     """Map each label in ``labels`` to its position in ``classes``."""
     lookup = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
     positions = []
@@ -45,8 +46,12 @@ def _label_positions(labels, classes, name, axis_name):
     return positions
 
 
-def _check_values(values, name, *, what="entries"):
-    """Raise a ValueError if ``values`` holds NaN, inf or negative numbers."""
+def _check_values(values, name, *, what="entries", dtype=None):
+    """Raise a ValueError if ``values`` holds NaN, inf or negative numbers.
+
+    With ``dtype`` (the type the model computes in), an infinity is reported
+    as an overflow of that type.
+    """
     if not np.issubdtype(values.dtype, np.number) or np.issubdtype(
         values.dtype, np.complexfloating
     ):
@@ -57,6 +62,13 @@ def _check_values(values, name, *, what="entries"):
     if values.size == 0:
         return
     if not np.isfinite(values).all():
+        if dtype is not None:
+            limit = np.finfo(dtype).max
+            raise ValueError(
+                f"{name} contains NaN or infinite {what} in {np.dtype(dtype).name} "
+                f"(values above {limit:.3g} overflow it); every weight must be a "
+                f"finite number >= 0 and <= {limit:.3g}: rescale the table."
+            )
         raise ValueError(
             f"{name} contains NaN or infinite {what}; every weight must be a finite "
             "number >= 0."
@@ -122,16 +134,14 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
                 raise TypeError(
                     f"{name}[{key!r}] must be a real number, got {value!r}."
                 )
-            (i,) = _label_positions([key[0]], classes, name, "true")
-            (j,) = _label_positions([key[1]], classes, name, "predicted")
+            (i,) = label_positions([key[0]], classes, name, "true")
+            (j,) = label_positions([key[1]], classes, name, "predicted")
             out[i, j] = float(value)
         _check_values(out, name)
         return out
     if _is_dataframe(table):
-        rows = _label_positions(list(table.index), classes, name, "index (true)")
-        cols = _label_positions(
-            list(table.columns), classes, name, "column (predicted)"
-        )
+        rows = label_positions(list(table.index), classes, name, "index (true)")
+        cols = label_positions(list(table.columns), classes, name, "column (predicted)")
         if len(set(rows)) != len(rows) or len(set(cols)) != len(cols):
             raise ValueError(f"{name} as a DataFrame must not repeat labels.")
         values = np.asarray(table.to_numpy(), dtype=float)
@@ -195,18 +205,25 @@ def label_indices(y, classes, *, name="y"):
     return order[pos_clipped].astype(np.intp)
 
 
-def check_sample_tables(sample_tables, n_samples, n_classes, *, name="sample_tables"):
+def check_sample_tables(
+    sample_tables, n_samples, n_classes, *, classes=None, name="sample_tables"
+):
     """Check the shape of per-example tables without converting them.
 
     Parameters
     ----------
     sample_tables : array-like of shape (n_samples, K, K) or (n_samples, K)
         Per-example tables, full (``T[k, true, pred]``) or compact (row of
-        each example's true class).
+        each example's true class). A pandas DataFrame holds the compact
+        form, its columns labelled by class: it is read by label (reordered
+        to ``classes``), or refused when ``classes`` is not given.
     n_samples : int
         Expected number of examples.
     n_classes : int
         Expected number of classes K.
+    classes : array-like of shape (K,), default=None
+        The class labels, in the order of the tables' columns; needed to read
+        a DataFrame.
     name : str, default="sample_tables"
         Name used in error messages.
 
@@ -221,7 +238,7 @@ def check_sample_tables(sample_tables, n_samples, n_classes, *, name="sample_tab
             f"got {type(sample_tables).__name__}."
         )
     if _is_dataframe(sample_tables):
-        sample_tables = sample_tables.to_numpy()
+        sample_tables = _dataframe_rows(sample_tables, classes, name)
     try:
         tables = np.asarray(sample_tables)
     except Exception as exc:
@@ -251,7 +268,89 @@ def check_sample_tables(sample_tables, n_samples, n_classes, *, name="sample_tab
     return tables
 
 
-def table_rows(y_idx, n_classes, *, table=None, sample_tables=None, dtype=np.float32):
+def _dataframe_rows(frame, classes, name):
+    """The (n, K) rows of a DataFrame whose columns are class labels."""
+    if classes is None:
+        raise TypeError(
+            f"{name} as a pandas DataFrame is read by its column labels, which need "
+            "the class labels; pass a numpy array (columns in the order of the "
+            "classes) instead."
+        )
+    columns = list(frame.columns)
+    positions = label_positions(columns, classes, name, "column (predicted)")
+    if len(set(positions)) != len(positions) or len(positions) != len(classes):
+        raise ValueError(
+            f"{name} as a DataFrame must have one column per class, labelled by the "
+            f"classes {np.asarray(classes).tolist()!r}; got columns {columns!r}."
+        )
+    values = frame.to_numpy()
+    rows = np.empty_like(values)
+    rows[:, positions] = values
+    return rows
+
+
+def true_rows(
+    sample_tables,
+    y_idx,
+    n_classes,
+    *,
+    classes=None,
+    name="sample_tables",
+    what="weights",
+    dtype=np.float32,
+):
+    """Validate per-example tables and gather each example's true-class row.
+
+    Only the rows used are gathered, converted and validated: a full (n, K, K)
+    ``sample_tables`` is never copied. The checks run after the conversion to
+    ``dtype``, so values that overflow it (1e39 in float32) are refused.
+
+    Parameters
+    ----------
+    sample_tables : array-like of shape (n_samples, K, K) or (n_samples, K)
+        Full tables or the rows of the true classes (a DataFrame is read by
+        its column labels, see :func:`check_sample_tables`).
+    y_idx : ndarray of shape (n_samples,)
+        Index of each example's true class.
+    n_classes : int
+        Number of classes K.
+    classes : array-like of shape (K,), default=None
+        The class labels (to read a DataFrame).
+    name : str, default="sample_tables"
+        Name used in error messages.
+    what : str, default="weights"
+        What the entries are ("weights" or "costs"), for error messages.
+    dtype : dtype, default=np.float32
+        Type of the returned rows.
+
+    Returns
+    -------
+    rows : ndarray of shape (n_samples, K)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skweighted._tables import true_rows
+    >>> T = np.arange(8.0).reshape(2, 2, 2)
+    >>> true_rows(T, np.array([1, 0]), 2)
+    array([[2., 3.],
+           [4., 5.]], dtype=float32)
+    """
+    y_idx = np.asarray(y_idx)
+    n = y_idx.shape[0]
+    tables = check_sample_tables(
+        sample_tables, n, n_classes, classes=classes, name=name
+    )
+    rows = tables[np.arange(n), y_idx] if tables.ndim == 3 else tables
+    with np.errstate(over="ignore"):
+        rows = np.asarray(rows, dtype=dtype)
+    _check_values(rows, name, what=f"{what} in the true-class rows", dtype=dtype)
+    return rows
+
+
+def table_rows(
+    y_idx, n_classes, *, table=None, sample_tables=None, classes=None, dtype=np.float32
+):
     """Return each example's true-class row of its table, shape (n, K).
 
     Only the rows the model uses are gathered, converted and validated: a
@@ -267,7 +366,10 @@ def table_rows(y_idx, n_classes, *, table=None, sample_tables=None, dtype=np.flo
         A validated global table (see :func:`check_cost_table`).
     sample_tables : array-like of shape (n_samples, K, K) or (n_samples, K)
         Per-example tables; they win over ``table``.
+    classes : array-like of shape (K,), default=None
+        The class labels (to read a DataFrame ``sample_tables``).
     dtype : dtype, default=np.float32
+        Type of the returned rows.
 
     Returns
     -------
@@ -283,16 +385,11 @@ def table_rows(y_idx, n_classes, *, table=None, sample_tables=None, dtype=np.flo
     array([[2., 1.],
            [1., 4.]], dtype=float32)
     """
-    y_idx = np.asarray(y_idx)
-    n = y_idx.shape[0]
     if sample_tables is not None:
-        tables = check_sample_tables(sample_tables, n, n_classes)
-        if tables.ndim == 3:
-            rows = tables[np.arange(n), y_idx]
-        else:
-            rows = tables
-        _check_values(rows, "sample_tables", what="weights in the true-class rows")
-        return np.asarray(rows, dtype=dtype)
+        return true_rows(sample_tables, y_idx, n_classes, classes=classes, dtype=dtype)
     if table is None:
         return None
-    return np.asarray(table, dtype=dtype)[y_idx]
+    with np.errstate(over="ignore"):
+        table = np.asarray(table, dtype=dtype)
+    _check_values(table, "misclass_weights", dtype=dtype)
+    return table[np.asarray(y_idx)]

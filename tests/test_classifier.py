@@ -1,22 +1,44 @@
-"""Tests of WeightedMLPClassifier / WeightedKerasClassifier with real training."""
+"""Tests of WeightedMLPClassifier and WeightedKerasClassifier with real training."""
 
+import math
+import pickle
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import joblib
 import keras
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scikeras.wrappers import KerasClassifier
+from scipy import sparse
 from sklearn.base import clone, is_classifier
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import BaggingClassifier, StackingClassifier, VotingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    TunedThresholdClassifierCV,
+    check_cv,
+    cross_val_predict,
+    cross_val_score,
+    cross_validate,
+)
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from _helpers import small_mlp
-from skweighted import WeightedKerasClassifier, WeightedMLPClassifier
+from _helpers import assert_same_model, small_keras, small_mlp
+from skweighted import WeightedKerasClassifier, WeightedMLPClassifier, model_reuse
 
-
-def assert_same_model(a, b, X):
-    np.testing.assert_allclose(
-        a.predict_proba(X), b.predict_proba(X), rtol=1e-5, atol=1e-6
-    )
+# ------------------------------------------------------------------ oracles
 
 
 def test_constant_rows_equal_class_weight(three_class):
@@ -83,6 +105,21 @@ def test_dataframe_and_dict_tables_equal_array(three_class):
     assert set(as_array.predict(X)) <= set(labels)
 
 
+def test_dataframe_sample_tables_read_by_column_label(three_class):
+    """Check (n, K) DataFrame tables are read by label, not by column position."""
+    X, y = three_class
+    labels = np.array(["cat", "dog", "emu"])
+    rows = np.random.default_rng(2).uniform(0.5, 3.0, size=(len(y), 3))
+    as_array = small_mlp().fit(X, labels[y], sample_tables=rows)
+    frame = pd.DataFrame(rows, columns=labels)[["emu", "cat", "dog"]]
+    as_frame = small_mlp().fit(X, labels[y], sample_tables=frame)
+    assert_same_model(as_array, as_frame, X)
+    by_position = small_mlp().fit(X, labels[y], sample_tables=frame.to_numpy())
+    assert not np.allclose(
+        by_position.predict_proba(X), as_array.predict_proba(X), atol=1e-4
+    )
+
+
 @pytest.mark.parametrize("weighting", ["argmax", "expected"])
 def test_expensive_confusion_is_reduced(weighting):
     """Check that a table making 1 -> 2 expensive reduces that confusion.
@@ -113,11 +150,7 @@ def test_binary_uses_two_unit_softmax(iris):
     X, y = iris
     y_bin = np.where(y == 2, "virginica", "other")
     clf = small_mlp(misclass_weights=[[1, 3], [1, 1]]).fit(X, y_bin)
-    assert (
-        clf.model_.output_shape[-1] == 2
-        if hasattr(clf.model_, "output_shape")
-        else True
-    )
+    assert clf.model_.network.output_shape == (None, 2)
     proba = clf.predict_proba(X)
     assert proba.shape == (150, 2)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
@@ -127,45 +160,43 @@ def test_binary_uses_two_unit_softmax(iris):
     assert clf_bool.predict(X).dtype == bool
 
 
-def _dense_builder(steps_per_execution=None):
-    """A builder of features -> Dense(hidden) -> softmax.
-
-    With ``steps_per_execution`` it compiles the model itself (SGD).
-    """
-
-    def build(meta, hidden=4):
-        model = keras.Sequential(
-            [
-                keras.Input((meta["n_features_in_"],)),
-                keras.layers.Dense(hidden, activation="relu"),
-                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
-            ]
-        )
-        if steps_per_execution is not None:
-            model.compile(
-                optimizer="sgd",
-                loss="categorical_crossentropy",
-                steps_per_execution=steps_per_execution,
-            )
-        return model
-
-    return build
-
-
 def test_keras_classifier_with_builder(iris):
     """Check WeightedKerasClassifier with a user builder and routed params."""
     X, y = iris
-    clf = WeightedKerasClassifier(
-        _dense_builder(),
-        model__hidden=6,
-        misclass_weights=np.ones((3, 3)),
-        epochs=2,
-        random_state=0,
-    ).fit(X, y)
+    clf = small_keras(model__hidden=6, misclass_weights=np.ones((3, 3)), epochs=2)
+    clf.fit(X, y)
     assert clf.model_.network.layers[0].units == 6
     assert clf.predict(X).shape == (150,)
-    assert is_classifier(clf)
+    assert isinstance(clf, KerasClassifier)
     assert clone(clf).get_params()["model__hidden"] == 6
+
+
+def test_keras_classifier_routes_optimizer_and_metrics(iris):
+    """Check optimizer__*, metrics and fit__* parameters reach Keras."""
+    X, y = iris
+    clf = small_keras(
+        optimizer="sgd",
+        optimizer__learning_rate=0.05,
+        metrics=["categorical_accuracy"],
+        fit__epochs=2,
+    ).fit(X, y)
+    assert clf.model_.optimizer.get_config()["name"].startswith("sgd")
+    np.testing.assert_allclose(float(clf.model_.optimizer.learning_rate), 0.05)
+    assert len(clf.history_["categorical_accuracy"]) == 2
+
+
+# ------------------------------------------------------ scikit-learn tools
+
+
+def test_tags_make_it_a_classifier():
+    """Check is_classifier is true, so integer cv stratifies."""
+    for clf in (small_mlp(), small_keras()):
+        assert is_classifier(clf)
+        y = np.array([0, 1] * 10)
+        assert isinstance(check_cv(5, y, classifier=True), StratifiedKFold)
+        tags = clf.__sklearn_tags__()
+        assert tags.estimator_type == "classifier"
+        assert tags.input_tags.two_d_array and not tags.input_tags.sparse
 
 
 def test_cross_val_score_splits_tables_per_fold(three_class):
@@ -200,6 +231,60 @@ def test_cross_val_score_splits_tables_per_fold(three_class):
         np.testing.assert_array_equal(rows, train)
 
 
+class Recording(WeightedMLPClassifier):
+    """Records the metadata its fit receives (row ids ride in X[:, 0])."""
+
+    log = []
+
+    def fit(self, X, y, sample_weight=None, sample_tables=None):
+        ids = np.asarray(X)[:, 0].astype(int)
+        Recording.log.append((ids, sample_weight, sample_tables))
+        return super().fit(np.asarray(X)[:, 1:], y, sample_weight, sample_tables)
+
+    def predict_proba(self, X):
+        return super().predict_proba(np.asarray(X)[:, 1:])
+
+
+def _check_log(T, w):
+    assert Recording.log
+    for ids, sw, tables in Recording.log:
+        np.testing.assert_array_equal(np.asarray(tables)[:, 0, 0], ids + 1)
+        np.testing.assert_array_equal(np.asarray(sw), ids + 0.5)
+    Recording.log.clear()
+
+
+@pytest.mark.parametrize("routing", [True, False])
+def test_metadata_routing_through_tools(three_class, routing):
+    """Check tables and weights reach each fold's fit, with and without routing."""
+    X, y = three_class
+    n = len(y)
+    X = np.column_stack([np.arange(n), X])
+    T = np.ones((n, 3, 3)) * (np.arange(n) + 1.0)[:, None, None]
+    w = np.arange(n) + 0.5
+    Recording.log.clear()
+    with sklearn.config_context(enable_metadata_routing=routing):
+        clf = Recording(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+        params = {"sample_tables": T, "sample_weight": w}
+        if routing:
+            clf.set_fit_request(sample_tables=True, sample_weight=True)
+            pipe_params = params
+            scoring = get_scorer("accuracy").set_score_request(sample_weight=False)
+        else:
+            pipe_params = {"clf__sample_tables": T, "clf__sample_weight": w}
+            scoring = "accuracy"
+        pipe = Pipeline([("clf", clf)])
+        cross_validate(
+            pipe, X, y, cv=2, params=pipe_params, scoring=scoring, error_score="raise"
+        )
+        _check_log(T, w)
+        cross_val_predict(pipe, X, y, cv=2, params=pipe_params)
+        _check_log(T, w)
+        GridSearchCV(
+            clf, {"weighting": ["argmax"]}, cv=2, scoring=scoring, error_score="raise"
+        ).fit(X, y, **params)
+        _check_log(T, w)
+
+
 def test_pipeline_cross_val_score_with_tables(three_class):
     """Check the step__sample_tables style through a Pipeline."""
     X, y = three_class
@@ -208,7 +293,13 @@ def test_pipeline_cross_val_score_with_tables(three_class):
     scores = cross_val_score(
         pipe, X, y, cv=3, params={"weightedmlpclassifier__sample_tables": T}
     )
-    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    reference = [
+        small_mlp(epochs=2)
+        .fit(StandardScaler().fit(X[tr]).transform(X[tr]), y[tr], sample_tables=T[tr])
+        .score(StandardScaler().fit(X[tr]).transform(X[te]), y[te])
+        for tr, te in StratifiedKFold(3).split(X, y)
+    ]
+    np.testing.assert_allclose(scores, reference)
 
 
 def test_grid_search_picks_between_tables(three_class):
@@ -221,11 +312,12 @@ def test_grid_search_picks_between_tables(three_class):
     X, y = three_class
     broken = np.zeros((3, 3))
     broken[0] = 1.0
-    grid = GridSearchCV(
-        small_mlp(epochs=15, hidden_layer_sizes=(16,)),
-        {"misclass_weights": [broken, np.ones((3, 3))]},
-        cv=3,
-    ).fit(X, y)
+    with pytest.warns(UserWarning, match="0 weights on its diagonal"):
+        grid = GridSearchCV(
+            small_mlp(epochs=30, hidden_layer_sizes=(16,), learning_rate=0.01),
+            {"misclass_weights": [broken, np.ones((3, 3))]},
+            cv=3,
+        ).fit(X, y)
     scores = grid.cv_results_["mean_test_score"]
     assert scores[1] > scores[0] + 0.2
     np.testing.assert_array_equal(
@@ -233,15 +325,362 @@ def test_grid_search_picks_between_tables(three_class):
     )
 
 
-def test_grid_search_over_weighting(three_class):
-    """Check that weighting is grid-searchable."""
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda c: CalibratedClassifierCV(c, cv=2),
+        lambda c: StackingClassifier([("nn", c), ("lr", LogisticRegression())], cv=2),
+        lambda c: VotingClassifier(
+            [("nn", c), ("lr", LogisticRegression())], voting="soft"
+        ),
+        lambda c: BaggingClassifier(c, n_estimators=2, random_state=0),
+    ],
+    ids=["calibrated", "stacking", "voting", "bagging"],
+)
+def test_composes_with_meta_estimators(three_class, make):
+    """Check the estimator works inside scikit-learn's ensembles."""
     X, y = three_class
+    meta = make(small_mlp(epochs=5)).fit(X, y)
+    proba = meta.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    assert meta.score(X, y) > 0.5
+
+
+@pytest.mark.slow
+def test_tuned_threshold_binary(three_class):
+    """Check TunedThresholdClassifierCV accepts it on a binary problem."""
+    X, y = three_class
+    yb = (y == 1).astype(int)
+    tuned = TunedThresholdClassifierCV(
+        small_mlp(epochs=5), cv=2, scoring="balanced_accuracy"
+    )
+    tuned.fit(X, yb)
+    assert 0 <= tuned.best_threshold_ <= 1
+    assert set(tuned.predict(X)) <= {0, 1}
+
+
+# ------------------------------------------------------- fitted estimator
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+@pytest.mark.parametrize("make", [small_mlp, small_keras], ids=["mlp", "keras"])
+def test_model_is_compiled_and_built(iris, tmp_path, reuse, make):
+    """Check model_ evaluates, summarises, saves and pickles without warnings."""
+    X, y = iris
+    with model_reuse(reuse):
+        make().fit(X, y)  # a second fit of one configuration may reuse a model
+        clf = make().fit(X, y)
+    model = clf.model_
+    assert model.compiled and model.built and model.optimizer.built
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        loss = model.evaluate(X, np.eye(3)[y], verbose=0)
+        model.summary(print_fn=lambda *a, **k: None)
+        model.save(tmp_path / "model.keras")
+        joblib.dump(clf, tmp_path / "clf.joblib")
+        restored = pickle.loads(pickle.dumps(clf))
+    expected = -np.mean(np.log(clf.predict_proba(X)[np.arange(150), y]))
+    np.testing.assert_allclose(
+        loss, expected + sum(map(float, model.losses)), rtol=1e-4
+    )
+    assert_same_model(restored, clf, X)
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded(X)), clf.predict_proba(X), rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize("make", [small_mlp, small_keras], ids=["mlp", "keras"])
+def test_initialize_then_predict_and_partial_fit(iris, make):
+    """Check initialize builds a compiled model that predicts and trains on."""
+    X, y = iris
+    clf = make().initialize(X, y)
+    assert clf.model_.compiled and clf.model_.built
+    assert clf.predict(X).shape == (150,)
+    assert clf.classes_.tolist() == [0, 1, 2]
+    before = clf.predict_proba(X)
+    clf.partial_fit(X, y)
+    assert len(clf.history_["loss"]) == 1
+    assert not np.allclose(clf.predict_proba(X), before)
+
+
+def test_partial_fit_leaves_parameters_alone(iris):
+    """Check partial_fit never changes classes or warm_start, even while fitting."""
+    X, y = iris
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            params = clf.get_params()
+            seen.append((params["classes"], params["warm_start"]))
+
+    clf = small_keras(callbacks=[Spy()])
+    clf.partial_fit(X[:60], y[:60] % 2, classes=[0, 1, 2])
+    clf.partial_fit(X, y)
+    assert seen == [(None, False), (None, False)]
+    assert clf.classes_.tolist() == [0, 1, 2]
+    assert len(clf.history_["loss"]) == 2
+
+
+def test_warm_start_continues_training(iris):
+    """Check warm_start continues training and keeps the history."""
+    X, y = iris
+    clf = small_mlp(epochs=2, warm_start=True).fit(X, y)
+    model = clf.model_
+    clf.fit(X, y)
+    assert clf.model_ is model
+    assert len(clf.history_["loss"]) == 4 == clf.n_iter_
+    assert int(model.optimizer.iterations) == 4 * 5  # ceil(150 / 32) per epoch
+
+
+def test_early_stopping_stops(iris):
+    """Check early stopping ends training before the epoch budget."""
+    X, y = iris
+    clf = small_mlp(epochs=300, early_stopping=True, n_iter_no_change=3, tol=0.5)
+    clf.fit(X, y)
+    assert clf.n_iter_ < 300
+    assert len(clf.history_["val_loss"]) == clf.n_iter_
+
+
+@pytest.mark.parametrize("n_samples, held_out", [(200, False), (10_001, True)])
+def test_early_stopping_auto_holds_out_data_on_large_sets(n_samples, held_out):
+    """Check early_stopping="auto" holds out validation data above 10,000 examples."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 3)).astype("float32")
+    y = (X[:, 0] > 0).astype(int)
+    clf = small_mlp(epochs=1, batch_size=1000).fit(X, y)
+    assert clf.get_params()["early_stopping"] == "auto"
+    assert ("val_loss" in clf.history_) is held_out
+    n_train = n_samples - (math.ceil(0.1 * n_samples) if held_out else 0)
+    assert int(clf.model_.optimizer.iterations) == math.ceil(n_train / 1000)
+
+
+def test_persistence_clone_and_set_params(iris, tmp_path):
+    """Check joblib round-trip, clone keeps tables and set_params takes effect."""
+    X, y = iris
     W = np.ones((3, 3))
-    W[1, 2] = 5
-    grid = GridSearchCV(
-        small_mlp(misclass_weights=W), {"weighting": ["argmax", "expected"]}, cv=2
-    ).fit(X, y)
-    assert grid.best_params_["weighting"] in {"argmax", "expected"}
+    W[1, 2] = 4.0
+    clf = small_mlp(misclass_weights=W).fit(X, y)
+    path = tmp_path / "clf.joblib"
+    joblib.dump(clf, path)
+    np.testing.assert_array_equal(
+        joblib.load(path).predict_proba(X), clf.predict_proba(X)
+    )
+    cloned = clone(clf)
+    np.testing.assert_array_equal(cloned.get_params()["misclass_weights"], W)
+    np.testing.assert_array_equal(W[1], [1, 1, 4])  # fit did not mutate it
+    zero_but_0 = np.ones((3, 3))
+    zero_but_0[1:] = 0.01
+    a = clone(clf).set_params(misclass_weights=zero_but_0).fit(X, y)
+    b = small_mlp(misclass_weights=zero_but_0).fit(X, y)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-5)
+    assert not np.allclose(a.predict_proba(X), clf.predict_proba(X), atol=1e-3)
+
+
+def test_mlp_parameters_are_its_own(iris):
+    """Check the MLP exposes only its own parameters and names them on errors."""
+    clf = small_mlp()
+    params = clf.get_params()
+    assert "metrics" not in params and "model" not in params
+    assert not hasattr(clf, "metrics")
+    with pytest.raises(ValueError, match="Invalid parameter 'metrics'.*hidden_layer"):
+        clf.set_params(metrics=["accuracy"])
+    with pytest.raises(TypeError):
+        WeightedMLPClassifier(metrics=["accuracy"])
+
+
+def test_pandas_inputs(three_class):
+    """Check DataFrame X, Series y / sample_weight and a DataFrame table."""
+    X, y = three_class
+    cols = [f"f{i}" for i in range(X.shape[1])]
+    df = pd.DataFrame(X, columns=cols)
+    labels = pd.Series(np.array(["a", "b", "c"])[y])
+    W = pd.DataFrame(np.ones((3, 3)), index=["a", "b", "c"], columns=["a", "b", "c"])
+    clf = small_mlp(misclass_weights=W, epochs=1)
+    clf.fit(df, labels, sample_weight=pd.Series(np.ones(len(y))))
+    np.testing.assert_array_equal(clf.feature_names_in_, cols)
+    assert clf.n_features_in_ == len(cols)
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(df[cols[::-1]])
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X[:, :3])
+
+
+def test_predict_checks_features(iris):
+    """Check predict refuses a wrong number of features or sparse input."""
+    X, y = iris
+    clf = small_mlp(epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X[:, :2])
+    with pytest.raises(TypeError, match="(?i)sparse"):
+        clf.predict(sparse.csr_matrix(X))
+    with pytest.raises(ValueError, match="overflow float32"):
+        clf.predict(np.full((2, 4), 1e39))
+
+
+# ------------------------------------------------------------- bad inputs
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail the test if a network is built (bad input must be caught before)."""
+
+    def fail(self, *args):
+        raise AssertionError("a Keras network was built before the input was checked")
+
+    for cls in (WeightedMLPClassifier, WeightedKerasClassifier):
+        monkeypatch.setattr(cls, "_build_network", fail)
+
+
+def _bad(match, error=ValueError, **kw):
+    return pytest.param(kw, error, match, id=match[:40])
+
+
+N = 30
+BAD_INPUTS = [
+    _bad("0 sample", X=np.empty((0, 3)), y=np.empty(0)),
+    _bad("at least 2 classes", y=np.zeros(N, int)),
+    _bad("Unknown label type", y=np.linspace(0, 1, N)),
+    _bad("(?i)sparse", TypeError, X=sparse.csr_matrix(np.ones((N, 3)))),
+    _bad("could not convert", X=np.array([["a", "b", "c"]] * N, dtype=object)),
+    _bad("NaN", X=np.full((N, 3), np.nan)),
+    _bad("X has values that overflow float32", X=np.full((N, 3), 1e39)),
+    _bad("inconsistent numbers of samples", y=np.arange(N - 1) % 2),
+    _bad("not in classes", params={"classes": [0, 5]}),
+    _bad("repeat", params={"classes": [0, 0, 1]}),
+    _bad("weighting", params={"weighting": "max"}),
+    _bad("epochs", params={"epochs": 0}),
+    _bad("class_weight", params={"class_weight": "auto"}),
+    _bad("hidden_layer_sizes", params={"hidden_layer_sizes": (4, 0)}),
+    _bad("activation='foo' is not a Keras activation", params={"activation": "foo"}),
+    _bad("optimizer='foo' is not a Keras optimizer", params={"optimizer": "foo"}),
+    _bad(
+        "validation_fraction=0.01 sets aside 1 of the 30",
+        params={"early_stopping": True, "validation_fraction": 0.01},
+    ),
+    _bad("(?i)negative", fit={"sample_weight": -np.ones(N)}),
+    _bad("sample_weight.*overflow float32", fit={"sample_weight": np.full(N, 1e39)}),
+    _bad("overflows float32", fit={"sample_weight": np.full(N, 1e30)}, tables=1e30),
+    _bad(
+        r"misclass_weights must have shape \(K, K\) = \(2, 2\)", table=np.ones((3, 3))
+    ),
+    _bad(r"shape \(K, K\)", table=np.ones((2, 2, 2))),
+    _bad("NaN or infinite", table=[[1, np.nan], [1, 1]]),
+    _bad("NaN or infinite", table=[[1, np.inf], [1, 1]]),
+    _bad("NaN or infinite entries in float32", table=[[1, 1e39], [1, 1]]),
+    _bad("negative", table=[[1, -2], [1, 1]]),
+    _bad("real number", TypeError, table={(0, 1): "x"}),
+    _bad("not among the classes", table={(0, 7): 2.0}),
+    _bad("not among", table=pd.DataFrame(np.ones((2, 2)), index=[0, 9])),
+    _bad(
+        f"10 tables but X has {N} samples", fit={"sample_tables": np.ones((10, 2, 2))}
+    ),
+    _bad("classes=", fit={"sample_tables": np.ones((N, 3, 3))}),
+    _bad("3 dimensions", fit={"sample_tables": np.ones((N, 2, 2, 2))}),
+    _bad("numeric", TypeError, fit={"sample_tables": np.full((N, 2, 2), "x")}),
+    _bad("NaN or infinite", fit={"sample_tables": np.full((N, 2, 2), np.inf)}),
+    _bad("in float32", fit={"sample_tables": np.full((N, 2), 1e39)}),
+    _bad("negative", fit={"sample_tables": -np.ones((N, 2, 2))}),
+    _bad(
+        "column .* labels",
+        fit={"sample_tables": pd.DataFrame(np.ones((N, 2)), columns=["a", "b"])},
+    ),
+]
+
+
+@pytest.mark.parametrize("make", [small_mlp, small_keras], ids=["mlp", "keras"])
+@pytest.mark.parametrize("kw, error, match", BAD_INPUTS)
+def test_bad_input_raises_before_keras(no_network, make, kw, error, match):
+    """Check each bad input gives a clear error before any network is built.
+
+    The caller's data is left unchanged and the estimator unfitted.
+    """
+    rng = np.random.default_rng(0)
+    X = kw.get("X", rng.normal(size=(N, 3)))
+    y = kw.get("y", np.arange(N) % 2)
+    fit = dict(kw.get("fit", {}))
+    params = dict(kw.get("params", {}))
+    if "table" in kw:
+        params["misclass_weights"] = kw["table"]
+    if "tables" in kw:
+        fit["sample_tables"] = np.full((N, 2), kw["tables"])
+    mlp_only = {"hidden_layer_sizes", "activation", "early_stopping"}
+    if make is small_keras and mlp_only & set(params):
+        pytest.skip("a parameter of the MLP only")
+    clf = make(**params)
+    given = [a for a in (X, y, *fit.values()) if isinstance(a, np.ndarray)]
+    copies = [a.copy() for a in given]
+    with pytest.raises(error, match=match):
+        clf.fit(X, y, **fit)
+    assert [k for k in vars(clf) if k.endswith("_")] == []
+    for before, after in zip(copies, given, strict=True):
+        np.testing.assert_array_equal(after, before)
+
+
+def test_tables_for_more_classes_than_y_name_classes(three_class, no_network):
+    """Check tables for K classes with y of fewer classes point to `classes`."""
+    X, y = three_class
+    keep = y < 2
+    with pytest.raises(ValueError, match="classes="):
+        small_mlp().fit(X[keep], y[keep], sample_tables=np.ones((keep.sum(), 3, 3)))
+    with pytest.raises(ValueError, match="classes="):
+        small_mlp(misclass_weights=np.ones((3, 3))).fit(X[keep], y[keep])
+
+
+@pytest.mark.parametrize("width", [2, 4])
+def test_builder_of_wrong_width_raises(iris, width):
+    """Check a builder whose output does not match the classes is refused clearly."""
+    X, y = iris
+
+    def build(meta):
+        return keras.Sequential(
+            [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(width)]
+        )
+
+    clf = WeightedKerasClassifier(build, epochs=1)
+    with pytest.raises(ValueError, match=rf"outputs shape \(None, {width}\).* 3 units"):
+        clf.fit(X, y)
+    assert [k for k in vars(clf) if k.endswith("_")] == []
+
+
+def test_refit_failure_keeps_previous_fit(iris):
+    """Check a fit that fails on bad input leaves the previous fit in place."""
+    X, y = iris
+    clf = small_mlp(epochs=1).fit(X, y)
+    model, proba = clf.model_, clf.predict_proba(X)
+    with pytest.raises(ValueError, match="overflow"):
+        clf.fit(np.full((10, 4), 1e39), y[::15])
+    assert clf.model_ is model
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+@pytest.mark.parametrize(
+    "table, weighting, match",
+    [
+        (np.zeros((3, 3)), "argmax", "Every table weight of this data is 0"),
+        (np.zeros((3, 3)), "expected", "Every table weight of this data is 0"),
+        (1 - np.eye(3), "argmax", "0 weights on its diagonal"),
+    ],
+)
+def test_degenerate_tables_warn(iris, table, weighting, match):
+    """Check tables the model cannot learn from give a warning."""
+    X, y = iris
+    with pytest.warns(UserWarning, match=match):
+        small_mlp(misclass_weights=table, weighting=weighting, epochs=1).fit(X, y)
+    tables = np.broadcast_to(table, (150, 3, 3))
+    with pytest.warns(UserWarning, match=match):
+        small_mlp(weighting=weighting, epochs=1).fit(X, y, sample_tables=tables)
+
+
+def test_zero_diagonal_with_expected_weighting_is_quiet(iris):
+    """Check a zero diagonal does not warn with expected weighting."""
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        small_mlp(misclass_weights=1 - np.eye(3), weighting="expected", epochs=1).fit(
+            X, y
+        )
 
 
 def test_fit_does_not_modify_inputs(three_class):
@@ -262,53 +701,6 @@ def test_fit_does_not_modify_inputs(three_class):
     assert clf.get_params()["misclass_weights"] is W
 
 
-def _no_keras(monkeypatch):
-    def fail(self):
-        raise AssertionError("Keras model built before input validation")
-
-    monkeypatch.setattr(WeightedMLPClassifier, "_build_weighted_model", fail)
-
-
-BAD_TABLES = [
-    (np.ones((2, 2)), None, r"misclass_weights must have shape \(K, K\) = \(3, 3\)"),
-    (np.ones((3, 3, 3)), None, r"shape \(K, K\)"),
-    ([[1, 1, 1], [1, np.nan, 1], [1, 1, 1]], None, "NaN or infinite"),
-    ([[1, 1, 1], [1, np.inf, 1], [1, 1, 1]], None, "NaN or infinite"),
-    ([[1, 1, -2], [1, 1, 1], [1, 1, 1]], None, "negative"),
-    ({(0, 7): 2.0}, None, "not among the classes"),
-    (
-        pd.DataFrame(np.ones((3, 3)), index=[0, 1, 9], columns=[0, 1, 2]),
-        None,
-        "not among",
-    ),
-    (None, np.ones((10, 3, 3)), "10 tables but X has 300 samples"),
-    (None, np.ones((300, 2, 2)), r"classes="),
-    (None, np.ones((300, 3, 3, 1)), "3 dimensions"),
-    (None, np.full((300, 3, 3), np.nan), "NaN or infinite"),
-    (None, -np.ones((300, 3, 3)), "negative"),
-]
-
-
-@pytest.mark.parametrize("table, tables, match", BAD_TABLES)
-def test_bad_tables_raise_before_keras(three_class, monkeypatch, table, tables, match):
-    """Check bad tables give a clear error before any Keras code runs."""
-    X, y = three_class
-    _no_keras(monkeypatch)
-    with pytest.raises((ValueError, TypeError), match=match):
-        small_mlp(misclass_weights=table).fit(X, y, sample_tables=tables)
-
-
-def test_tables_for_more_classes_than_y_name_classes(three_class, monkeypatch):
-    """Check tables for K classes with y of fewer classes point to `classes`."""
-    X, y = three_class
-    _no_keras(monkeypatch)
-    keep = y < 2
-    with pytest.raises(ValueError, match="classes="):
-        small_mlp().fit(X[keep], y[keep], sample_tables=np.ones((keep.sum(), 3, 3)))
-    with pytest.raises(ValueError, match="classes="):
-        small_mlp(misclass_weights=np.ones((3, 3))).fit(X[keep], y[keep])
-
-
 def test_classes_parameter_fixes_label_set(three_class):
     """Check a fold lacking a class still trains against the full table."""
     X, y = three_class
@@ -319,185 +711,58 @@ def test_classes_parameter_fixes_label_set(three_class):
     assert clf.predict_proba(X).shape == (300, 3)
 
 
-@pytest.mark.parametrize(
-    "params, match",
-    [
-        ({"weighting": "mean"}, "weighting"),
-        ({"epochs": 0}, "epochs"),
-        ({"class_weight": "auto"}, "class_weight"),
-        ({"classes": [0, 0, 1]}, "repeat"),
-        ({"classes": [0, 1]}, "not in classes"),
-        ({"hidden_layer_sizes": (4, 0)}, "hidden_layer_sizes"),
-    ],
+tables_strategy = st.integers(2, 4).flatmap(
+    lambda k: hnp.arrays(np.float64, (30, k, k), elements=st.floats(0.01, 100))
 )
-def test_bad_parameters(three_class, monkeypatch, params, match):
-    """Check bad hyperparameters give clear errors before Keras runs."""
-    X, y = three_class
-    _no_keras(monkeypatch)
-    with pytest.raises((ValueError, TypeError), match=match):
-        small_mlp(**params).fit(X, y)
 
 
-def test_single_class_and_bad_labels(three_class, monkeypatch):
-    """Check single-class y and continuous y are refused clearly."""
-    X, y = three_class
-    _no_keras(monkeypatch)
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        small_mlp().fit(X, np.zeros(len(y)))
-    with pytest.raises(ValueError, match="Unknown label type"):
-        small_mlp().fit(X, np.linspace(0, 1, len(y)))
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tables_strategy)
+def test_fit_with_random_tables_never_crashes(T):
+    """Check real fits with random valid tables work and leave T unchanged."""
+    rng = np.random.default_rng(0)
+    X = StandardScaler().fit_transform(rng.normal(size=(30, 3)))
+    k = T.shape[1]
+    y = np.arange(30) % k
+    T0 = T.copy()
+    clf = small_mlp(epochs=1).fit(X, y, sample_tables=T)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    np.testing.assert_array_equal(T, T0)
 
 
-def test_reproducible_and_global_state_untouched(iris):
-    """Check same random_state gives the same model and RNG states are restored."""
-    import random
+# ---------------------------------------------------------- reproducibility
 
-    X, y = iris
-    np.random.seed(123)
-    random.seed(123)
-    before = (np.random.get_state()[1].copy(), random.getstate())
-    a = small_mlp(random_state=7).fit(X, y)
-    after = (np.random.get_state()[1], random.getstate())
-    np.testing.assert_array_equal(before[0], after[0])
-    assert before[1] == after[1]
-    b = small_mlp(random_state=7).fit(X, y)
-    assert_same_model(a, b, X)
-    unseeded = small_mlp(random_state=None).fit(X, y)  # works after a seeded fit
-    assert unseeded.predict(X).shape == (150,)
+REPRO = """
+import numpy as np
+from sklearn.datasets import load_iris
+from skweighted import WeightedMLPClassifier
+X, y = load_iris(return_X_y=True)
+X = (X - X.mean(0)) / X.std(0)
+clf = WeightedMLPClassifier(hidden_layer_sizes=(8,), epochs=3, batch_size=16,
+                            random_state=3, misclass_weights=np.ones((3, 3)) * 2)
+p = clf.fit(X, y).predict_proba(X)
+print(repr(p.round(6).tolist()))
+"""
 
 
-def test_pickle_round_trip(iris):
-    """Check a pickled fitted estimator predicts the same."""
-    import pickle
-
-    X, y = iris
-    clf = small_mlp(misclass_weights=np.ones((3, 3)) * 2).fit(X, y)
-    restored = pickle.loads(pickle.dumps(clf))
-    assert_same_model(clf, restored, X)
-
-
-def test_early_stopping_stops(iris):
-    """Check early stopping ends training before the epoch budget."""
-    X, y = iris
-    clf = small_mlp(epochs=300, early_stopping=True, n_iter_no_change=3, tol=0.5).fit(
-        X, y
-    )
-    assert clf.n_iter_ < 300
-    assert "val_loss" in clf.history_
-
-
-def test_warm_start_and_partial_fit(iris):
-    """Check warm_start continues training and partial_fit adds one epoch."""
-    X, y = iris
-    clf = small_mlp(epochs=2, warm_start=True).fit(X, y)
-    clf.fit(X, y)
-    assert len(clf.history_["loss"]) == 4
-    clf2 = small_mlp(epochs=2)
-    clf2.partial_fit(X[:50], y[:50], classes=[0, 1, 2])
-    clf2.partial_fit(X, y)
-    assert len(clf2.history_["loss"]) == 2
-    assert clf2.classes_.tolist() == [0, 1, 2]
-
-
-def test_reused_compiled_model_trains_like_a_fresh_one(three_class):
-    """Check a fit reusing a pooled compiled model equals a fit from scratch.
-
-    The pool must also never share a model between fitted estimators.
-    """
-    from skweighted import _classifier
-
-    X, y = three_class
-    _classifier._MODEL_POOL.clear()
-    fresh = small_mlp(dropout=0.2, epochs=2).fit(X, y)
-    proba_fresh = fresh.predict_proba(X)
-    assert len(_classifier._MODEL_POOL) == 1
-    reused = small_mlp(dropout=0.2, epochs=2).fit(X, y)
-    np.testing.assert_array_equal(reused.predict_proba(X), proba_fresh)
-    assert reused.model_ is not fresh.model_
-    small_mlp(dropout=0.2, epochs=2, random_state=5).fit(X, y)
-    np.testing.assert_array_equal(fresh.predict_proba(X), proba_fresh)
-    np.testing.assert_array_equal(reused.predict_proba(X), proba_fresh)
-    reused.set_params(warm_start=True).fit(X, y)  # compiles its own copy
-    assert len(reused.history_["loss"]) == 4
-
-
-def test_epoch_batches_visit_each_example_once_per_epoch():
-    """Check the small-data pipeline: every epoch is a permutation in batches."""
-    pytest.importorskip("tensorflow")
-    from skweighted._classifier import _epoch_batches
-
-    n, batch = 10, 4
-    arrays = (np.arange(n), np.arange(n) * 10.0, None)
-
-    def epochs(seed, count=3):
-        it = iter(_epoch_batches(arrays, batch, seed))
-        out = []
-        for _ in range(count):
-            batches = [next(it) for _ in range(-(-n // batch))]
-            assert [len(b[0]) for b in batches] == [4, 4, 2]
-            for x, y in batches:
-                np.testing.assert_array_equal(y.numpy(), x.numpy() * 10.0)
-            out.append(np.concatenate([b[0].numpy() for b in batches]))
-        return out
-
-    shuffled = epochs(seed=3)
-    for order in shuffled:
-        assert sorted(order) == list(range(n))
-    assert not np.array_equal(shuffled[0], shuffled[1])
-    np.testing.assert_array_equal(np.stack(epochs(seed=3)), np.stack(shuffled))
-    for order in epochs(seed=None):
-        np.testing.assert_array_equal(order, np.arange(n))
-
-
-def test_small_data_pipeline_trains_like_keras_arrays(three_class):
-    """Check the one-call-per-epoch pipeline equals Keras' own array pipeline.
-
-    Without shuffling both feed the same batches, so forcing Keras' arrays
-    (a user ``fit__steps_per_epoch``) must give the same model and losses.
-    """
-    X, y = three_class
-    X, y = X[:100], y[:100]
-    params = dict(
-        model=_dense_builder(),
-        shuffle=False,
-        batch_size=16,
-        epochs=3,
-        misclass_weights=[[1, 2, 1], [1, 1, 4], [1, 1, 1]],
-        random_state=0,
-    )
-    ours = WeightedKerasClassifier(**params).fit(X, y)
-    keras_arrays = WeightedKerasClassifier(**params, fit__steps_per_epoch=7).fit(X, y)
-    assert_same_model(ours, keras_arrays, X)
-    np.testing.assert_allclose(
-        ours.history_["loss"], keras_arrays.history_["loss"], rtol=1e-6
-    )
-    for clf in (ours, keras_arrays):
-        assert clf.model_.steps_per_execution == 7  # the epoch: ceil(100 / 16)
-        assert int(clf.model_.optimizer.iterations) == 3 * 7
-
-
-@pytest.mark.parametrize(
-    "n, batch_size, steps_per_execution, steps",
-    [
-        (100, 16, 3, 7),  # a user's steps_per_execution that does not divide
-        (270, 8, None, 34),  # more steps than one call: Keras' array pipeline
-        (100, 16, 1, 7),
-    ],
-)
-def test_every_epoch_runs_its_steps(
-    three_class, n, batch_size, steps_per_execution, steps
-):
-    """Check the optimizer takes exactly ceil(n / batch) steps per epoch."""
-    X, y = three_class
-    X, y = X[:n], y[:n]
-    clf = WeightedKerasClassifier(
-        _dense_builder(steps_per_execution),
-        batch_size=batch_size,
-        epochs=3,
-        random_state=0,
-    ).fit(X, y)
-    assert len(clf.history_["loss"]) == 3
-    assert int(clf.model_.optimizer.iterations) == 3 * steps
-    clf.set_params(warm_start=True).fit(X[: n // 2], y[: n // 2])
-    half_steps = -(-(n // 2) // batch_size)
-    assert int(clf.model_.optimizer.iterations) == 3 * steps + 3 * half_steps
+@pytest.mark.slow
+def test_reproducible_across_processes_and_quiet():
+    """Check two processes give identical probabilities and print nothing else."""
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(REPRO)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].stdout == runs[1].stdout
+    assert runs[0].stdout.count("\n") == 1
+    noisy = [
+        line
+        for line in runs[0].stderr.splitlines()
+        if line.strip() and "cuda" not in line.lower()
+    ]
+    assert noisy == [], noisy

@@ -12,6 +12,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from _helpers import small_mlp
 from skweighted import DoubleCountingWarning, MinimumCostClassifier
 
 
@@ -34,14 +35,6 @@ class FixedProba(sklearn.base.ClassifierMixin, sklearn.base.BaseEstimator):
 
     def predict_proba(self, X):
         return np.asarray(self.proba)[np.asarray(X, dtype=int)[:, 0]]
-
-
-def small_mlp(**params):
-    """A tiny WeightedMLPClassifier (imports Keras only when called)."""
-    from skweighted import WeightedMLPClassifier
-
-    defaults = dict(hidden_layer_sizes=(8,), epochs=3, batch_size=32, random_state=0)
-    return WeightedMLPClassifier(**{**defaults, **params})
 
 
 def brute_force_decisions(proba, tables):
@@ -435,6 +428,29 @@ def test_minimum_cost_reads_example_weighted_attribute():
         MinimumCostClassifier(FrozenEstimator(plain)).fit(X, y)
     with pytest.warns(DoubleCountingWarning, match="per-example"):
         MinimumCostClassifier(FrozenEstimator(weighted)).fit(X, y)
+
+
+@pytest.mark.parametrize("weighted", ["sample_tables", "sample_weight", None])
+def test_minimum_cost_on_fitted_network_warns_for_example_weights(weighted):
+    """Check a network trained with per-example weights warns, an unweighted one not."""
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    rng = np.random.default_rng(0)
+    kwargs = {
+        "sample_tables": rng.uniform(0.5, 3.0, size=(60, 2, 2)),
+        "sample_weight": rng.uniform(0.5, 3.0, size=60),
+        None: None,
+    }
+    fit_params = {} if weighted is None else {weighted: kwargs[weighted]}
+    net = small_mlp(epochs=1).fit(X, y, **fit_params)
+    assert net.example_weighted_ is (weighted is not None)
+    meta = MinimumCostClassifier(FrozenEstimator(net), cost_matrix=[[0, 1], [5, 0]])
+    if weighted is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DoubleCountingWarning)
+            meta.fit(X, y)
+    else:
+        with pytest.warns(DoubleCountingWarning, match="per-example"):
+            meta.fit(X, y)
 
 
 def test_minimum_cost_balanced_prefit_without_fit_warns():

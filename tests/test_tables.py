@@ -3,12 +3,16 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from skweighted._tables import (
     check_cost_table,
     check_sample_tables,
     label_indices,
     table_rows,
+    true_rows,
 )
 
 
@@ -109,3 +113,54 @@ def test_label_indices():
     assert label_indices(y, classes).tolist() == [classes.tolist().index(v) for v in y]
     with pytest.raises(ValueError, match="not in classes"):
         label_indices(np.array(["q"]), classes)
+
+
+def test_dataframe_rows_read_by_label():
+    """Check (n, K) DataFrame tables are reordered to the classes by label."""
+    rows = np.arange(12.0).reshape(4, 3)
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"])[["c", "a", "b"]]
+    y_idx = np.array([0, 1, 2, 0])
+    got = true_rows(frame, y_idx, 3, classes=np.array(["a", "b", "c"]))
+    np.testing.assert_array_equal(got, rows.astype(np.float32))
+    with pytest.raises(TypeError, match="column labels"):
+        true_rows(frame, y_idx, 3)
+    with pytest.raises(ValueError, match="one column per class"):
+        true_rows(frame[["a", "b"]], y_idx, 3, classes=np.array(["a", "b", "c"]))
+
+
+def test_rows_checked_after_the_float32_cast():
+    """Check values finite in float64 but not in float32 are refused."""
+    y_idx = np.array([0, 1])
+    with pytest.raises(ValueError, match="in float32"):
+        table_rows(y_idx, 2, table=np.array([[1.0, 1e39], [1.0, 1.0]]))
+    with pytest.raises(ValueError, match="in float32"):
+        table_rows(y_idx, 2, sample_tables=np.full((2, 2), 1e39))
+    np.testing.assert_array_equal(
+        table_rows(y_idx, 2, sample_tables=np.full((2, 2), 1e39), dtype=np.float64),
+        np.full((2, 2), 1e39),
+    )
+
+
+tables_strategy = st.integers(2, 5).flatmap(
+    lambda k: st.tuples(
+        st.just(k),
+        hnp.arrays(np.float64, (k, k), elements=st.floats(0, 1e6)),
+        hnp.arrays(np.float64, (12, k, k), elements=st.floats(0, 1e6)),
+        hnp.arrays(np.int64, 12, elements=st.integers(0, k - 1)),
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables_strategy)
+def test_valid_tables_never_crash_nor_mutate(args):
+    """Check random valid tables are accepted and the caller's arrays unchanged."""
+    k, W, T, y = args
+    W0, T0, y0 = W.copy(), T.copy(), y.copy()
+    table = check_cost_table(W, np.arange(k))
+    rows = table_rows(y, k, table=table, sample_tables=T)
+    assert rows.shape == (12, k) and np.isfinite(rows).all()
+    np.testing.assert_array_equal(rows, T[np.arange(12), y].astype(np.float32))
+    np.testing.assert_array_equal(W, W0)
+    np.testing.assert_array_equal(T, T0)
+    np.testing.assert_array_equal(y, y0)

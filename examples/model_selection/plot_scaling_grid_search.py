@@ -120,9 +120,9 @@ if __name__ == "__main__" and LocalCluster is not None:
 # %%
 # The scores
 # ----------
-# Each fit is seeded by ``random_state`` wherever it runs, with a random
-# generator of its own (see the note in :doc:`/scaling`), so the three runs
-# give the same scores.
+# Each fit is seeded by ``random_state`` wherever it runs, with explicit
+# seeds and no global random state (see the note in :doc:`/scaling`), so the
+# three runs give the same scores.
 if __name__ == "__main__":
     labels = [
         f"{p['hidden_layer_sizes'][0]} units\nalpha={p['alpha']:g}"

@@ -2,6 +2,8 @@
 
 import keras
 
+from .._seeding import derived_seeds
+
 
 def build_mlp(
     n_features,
@@ -11,6 +13,7 @@ def build_mlp(
     activation="relu",
     l2=0.0,
     dropout=0.0,
+    seed=None,
 ):
     """Build a softmax MLP: ``n_features`` -> hidden layers -> ``n_classes``.
 
@@ -28,6 +31,10 @@ def build_mlp(
         L2 penalty factor of each kernel (Keras' scale: ``l2 * sum(w ** 2)``).
     dropout : float, default=0.0
         Dropout rate after each hidden layer.
+    seed : int, default=None
+        Seeds every initializer and dropout layer (each gets its own seed
+        derived from this one), so that the model is reproducible without
+        touching any global random state. None lets Keras draw the seeds.
 
     Returns
     -------
@@ -41,18 +48,22 @@ def build_mlp(
     (None, 3)
     """
     regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
+    hidden_layer_sizes = tuple(hidden_layer_sizes)
+    seeds = iter(derived_seeds(seed, 2 * len(hidden_layer_sizes) + 1))
+
+    def dense(units, activation):
+        return keras.layers.Dense(
+            units,
+            activation=activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            kernel_regularizer=regularizer,
+        )
+
     layers = [keras.Input(shape=(n_features,))]
     for units in hidden_layer_sizes:
-        layers.append(
-            keras.layers.Dense(
-                units, activation=activation, kernel_regularizer=regularizer
-            )
-        )
+        layers.append(dense(units, activation))
+        dropout_seed = next(seeds)
         if dropout > 0:
-            layers.append(keras.layers.Dropout(dropout))
-    layers.append(
-        keras.layers.Dense(
-            n_classes, activation="softmax", kernel_regularizer=regularizer
-        )
-    )
+            layers.append(keras.layers.Dropout(dropout, seed=dropout_seed))
+    layers.append(dense(n_classes, "softmax"))
     return keras.Sequential(layers, name="mlp")

@@ -70,7 +70,23 @@ class TableWeightedModel(keras.Model):
         self.built = True
 
     def example_weights(self, x, y, y_pred):
-        """Per-example weights for a batch, or None when ``x`` has no tables."""
+        """Per-example weights for a batch, or None when ``x`` has no tables.
+
+        Parameters
+        ----------
+        x : dict or tensor
+            The batch's inputs: ``{"features": ..., "rows": ...}`` or
+            ``{"features": ..., "tables": ...}``; anything else has no tables.
+        y : tensor of shape (batch, K)
+            One-hot targets (used to pick the true-class rows of full tables).
+        y_pred : tensor of shape (batch, K)
+            Predicted probabilities.
+
+        Returns
+        -------
+        weights : tensor of shape (batch,) or None
+            See :func:`~skweighted.keras.table_weights`.
+        """
         if not isinstance(x, dict):
             return None
         if ROWS in x:

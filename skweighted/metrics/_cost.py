@@ -18,11 +18,10 @@ from sklearn.utils.validation import (
 )
 
 from .._tables import (
-    _check_values,
     _is_dataframe,
     check_cost_table,
-    check_sample_tables,
     label_indices,
+    true_rows,
 )
 
 __all__ = [
@@ -145,10 +144,9 @@ def _true_rows(
     pred_idx = label_indices(y_pred, labels, name="y_pred")
     _check_table_shape(cost_matrix, sample_tables, labels)
     if sample_tables is not None:
-        tables = check_sample_tables(sample_tables, n, k)
-        rows = tables[np.arange(n), true_idx] if tables.ndim == 3 else tables
-        rows = np.asarray(rows, dtype=np.float64)
-        _check_values(rows, "sample_tables", what="costs in the true-class rows")
+        rows = true_rows(
+            sample_tables, true_idx, k, classes=labels, what="costs", dtype=np.float64
+        )
     else:
         table = check_cost_matrix(cost_matrix, labels)
         rows = table[true_idx]

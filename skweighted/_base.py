@@ -1,0 +1,629 @@
+"""The base of the estimators: parameters, validation and the fit path.
+
+Reading order of one ``fit``:
+
+1. :meth:`BaseWeightedClassifier._check_data` validates everything the
+   caller passed (no Keras code runs, nothing is modified) into a
+   :class:`~skweighted._fit_data.FitData`;
+2. :meth:`BaseWeightedClassifier._new_model` builds the network, checks
+   its output, wraps it in a :class:`~skweighted.keras.TableWeightedModel`
+   and compiles it (or reuses a compiled one, see ``_model_reuse``);
+3. ``keras.Model.fit`` trains it on the data of
+   :func:`~skweighted._fit_data.model_fit_data`;
+4. only then are the fitted attributes set.
+
+A concrete estimator says how its network is built and compiled, which
+callbacks and validation data it trains with, and whether its compiled
+model may be reused.
+"""
+
+import logging
+import threading
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import ClassifierTags
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _model_reuse
+from ._fit_data import (
+    DEFAULT_BATCH_SIZE,
+    FitData,
+    epoch_steps,
+    model_fit_data,
+    probabilities,
+    steps_per_execution,
+)
+from ._parallel import limit_backend_threads
+from ._seam import KerasClassifier, StrOptions, check_sample_weight, fit_context
+from ._seeding import fit_seed, fresh_seed
+from ._tables import check_cost_table, label_indices, label_positions, table_rows
+
+_PREDICT_CHUNK = 1024
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+class _QuietThreads(logging.Filter):
+    """Drop TensorFlow's warnings (retracing) from threads in a quiet fit."""
+
+    def __init__(self):
+        super().__init__()
+        self.threads = {}
+        self.lock = threading.Lock()
+
+    def filter(self, record):
+        return record.levelno >= logging.ERROR or record.thread not in self.threads
+
+
+_QUIET = _QuietThreads()
+
+
+@contextmanager
+def _quiet(verbose):
+    """Silence TensorFlow's Python warnings raised by this thread, unless verbose.
+
+    Other threads' messages and the logger's settings are left alone.
+    """
+    if verbose:
+        yield
+        return
+    logger = logging.getLogger("tensorflow")
+    me = threading.get_ident()
+    with _QUIET.lock:
+        if not _QUIET.threads:
+            logger.addFilter(_QUIET)
+        _QUIET.threads[me] = _QUIET.threads.get(me, 0) + 1
+    try:
+        yield
+    finally:
+        with _QUIET.lock:
+            _QUIET.threads[me] -= 1
+            if not _QUIET.threads[me]:
+                del _QUIET.threads[me]
+            if not _QUIET.threads:
+                logger.removeFilter(_QUIET)
+
+
+def _check_classes(classes, y):
+    """Return the label set: sorted unique ``y``, or the validated ``classes``."""
+    if classes is None:
+        return np.unique(y)
+    classes = np.asarray(classes)
+    if classes.ndim != 1:
+        raise ValueError(
+            f"classes must be a 1-D list of labels, got shape {classes.shape}."
+        )
+    if len(np.unique(classes)) != len(classes):
+        raise ValueError(f"classes must not repeat labels, got {classes.tolist()!r}.")
+    label_indices(y, classes, name="y")
+    return classes
+
+
+def _class_weight_factors(class_weight, classes, y_idx):
+    """Per-example factors from ``class_weight`` (dict by label or "balanced")."""
+    if class_weight is None:
+        return None
+    per_class = np.ones(len(classes))
+    if isinstance(class_weight, str):
+        present = np.unique(y_idx)
+        per_class[present] = compute_class_weight("balanced", classes=present, y=y_idx)
+    else:
+        positions = label_positions(
+            list(class_weight), classes, "class_weight", "class"
+        )
+        per_class[positions] = list(class_weight.values())
+    return per_class[y_idx]
+
+
+def _as_float32(values, name):
+    """``values`` as float32, refusing what overflows it."""
+    with np.errstate(over="ignore"):
+        out = np.asarray(values, dtype=np.float32)
+    if not np.isfinite(out).all():
+        raise ValueError(
+            f"{name} has values that overflow float32 (the type the model computes "
+            f"in: largest {_FLOAT32_MAX:.3g}); rescale them, e.g. with a "
+            "StandardScaler."
+        )
+    return out
+
+
+def _warn_degenerate(rows, table, y_idx, weighting):
+    """Warn about tables the model cannot learn from, or learns badly from."""
+    if rows is None:
+        return
+    if not rows.any():
+        warnings.warn(
+            "Every table weight of this data is 0, so every example weighs 0 and "
+            "the model learns nothing; tables hold weights (>= 0, 1 = plain loss), "
+            "not costs.",
+            UserWarning,
+            stacklevel=7,  # the caller of fit
+        )
+        return
+    if weighting != "argmax":
+        return
+    own = rows[np.arange(len(y_idx)), y_idx]
+    if table is not None and (np.diag(table) == 0).any() or (own == 0).all():
+        warnings.warn(
+            "The table has 0 weights on its diagonal: with weighting='argmax' a "
+            "correctly predicted example then weighs 0 and stops training, so the "
+            "model degrades. A cost matrix is not a weight table: put weights > 0 "
+            "on the diagonal (e.g. 1), or use weighting='expected'.",
+            UserWarning,
+            stacklevel=7,  # the caller of fit
+        )
+
+
+def _check_network_output(network, n_features, n_classes, X):
+    """Raise a ValueError unless the network maps X to (n, n_classes)."""
+    import keras
+
+    try:
+        spec = network.compute_output_spec(keras.KerasTensor((None, n_features)))
+        shape = tuple(spec.shape)
+    except Exception:  # a model that only runs on data
+        shape = tuple(keras.ops.shape(network(X[:1], training=False)))
+    if len(shape) != 2 or shape[-1] != n_classes:
+        raise ValueError(
+            f"The model built outputs shape {shape} but there are {n_classes} "
+            f"classes: the builder must return a model that ends in a softmax with "
+            f"meta['n_classes_'] = {n_classes} units, output shape (None, {n_classes})."
+        )
+
+
+class BaseWeightedClassifier(KerasClassifier):
+    """Base class of the table-weighted Keras classifiers (not for direct use).
+
+    It owns the parameters shared by the estimators, the validation of the
+    data and the whole fit path; subclasses say how the network is built
+    and compiled (see the module's docstring).
+    """
+
+    _parameter_constraints = {
+        "weighting": [StrOptions({"argmax", "expected"})],
+        "classes": ["array-like", None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+    }
+
+    __repr__ = BaseEstimator.__repr__
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        tags.target_tags.required = True
+        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = False
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    # ---------------------------------------------------- what subclasses say
+    def _check_params(self):
+        """Checks of the parameters that the constraints cannot express."""
+        raise NotImplementedError
+
+    def _build_network(self, meta, seed, compile_kwargs):
+        """The Keras network: features -> class probabilities (n, K)."""
+        raise NotImplementedError
+
+    def _compile_arguments(self, steps_per_execution):
+        """Arguments of ``Model.compile`` (a new optimizer on every call)."""
+        raise NotImplementedError
+
+    def _training_callbacks(self, fit_kwargs, *, validation):
+        """The callbacks of ``Model.fit`` (``validation``: the held-out FitData)."""
+        raise NotImplementedError
+
+    def _model_fit_params(self):
+        """``Model.fit`` arguments taken from the parameters."""
+        raise NotImplementedError
+
+    def _split_validation(self, data, seed):
+        """``(train, validation)`` FitData; validation None for none."""
+        return data, None
+
+    def _reuse_key(self, data, compile_kwargs):
+        """What a reusable compiled model depends on; None: no reuse."""
+        return None
+
+    # ------------------------------------------------------------- the data
+    def _check_data(self, X, y, sample_weight, sample_tables, *, reset, classes):
+        """Validate everything the caller passed; nothing is modified.
+
+        Returns
+        -------
+        data : FitData
+        """
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            dtype=[np.float32, np.float64],
+            ensure_min_samples=1,
+        )
+        check_classification_targets(y)
+        classes = _check_classes(classes, y) if reset else self.classes_
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes, got one class "
+                f"{classes.tolist()!r}. Pass `classes=` with the full label set if "
+                "this data is a subset."
+            )
+        y_idx = label_indices(y, classes)
+        table = check_cost_table(self.misclass_weights, classes)
+        rows = table_rows(
+            y_idx,
+            len(classes),
+            table=table,
+            sample_tables=sample_tables,
+            classes=classes,
+        )
+        _warn_degenerate(rows, table, y_idx, self.weighting)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        factors = _class_weight_factors(self.class_weight, classes, y_idx)
+        if factors is not None:
+            sample_weight = (
+                factors if sample_weight is None else sample_weight * factors
+            )
+        if sample_weight is not None:
+            sample_weight = _as_float32(sample_weight, "sample_weight (x class_weight)")
+        if rows is not None:
+            largest = float(rows.max(initial=0.0))
+            if sample_weight is not None:
+                largest *= float(sample_weight.max(initial=0.0))
+            if largest > _FLOAT32_MAX:
+                raise ValueError(
+                    "The table weights times sample_weight and class_weight reach "
+                    f"{largest:.3g}, which overflows float32 (largest "
+                    f"{_FLOAT32_MAX:.3g}); rescale the weights."
+                )
+        return FitData(
+            X=_as_float32(X, "X"),
+            y_idx=y_idx,
+            classes=classes,
+            rows=rows,
+            sample_weight=sample_weight,
+        )
+
+    def _meta(self, data):
+        """What SciKeras-style model builders read from ``meta``."""
+        meta = {
+            "classes_": data.classes,
+            "n_classes_": data.n_classes,
+            "n_features_in_": data.X.shape[1],
+            "target_type_": "binary" if data.n_classes == 2 else "multiclass",
+            "n_outputs_": 1,
+            "n_outputs_expected_": 1,
+            "X_shape_": data.X.shape,
+            "X_dtype_": data.X.dtype,
+            "y_dtype_": data.classes.dtype,
+            "y_ndim_": 1,
+        }
+        if hasattr(self, "feature_names_in_"):
+            meta["feature_names_in_"] = self.feature_names_in_
+        return meta
+
+    # ------------------------------------------------------------ the model
+    def _new_model(self, data, compile_kwargs, seed):
+        """A compiled TableWeightedModel with fresh initial weights.
+
+        Returns the model and the key under which it may be reused (None).
+        """
+        from .keras import TableWeightedModel
+
+        network = self._build_network(self._meta(data), seed, compile_kwargs)
+        if isinstance(network, TableWeightedModel):
+            network.weighting = self.weighting
+            network = network.network
+        _check_network_output(network, data.X.shape[1], data.n_classes, data.X)
+        key = None
+        if not getattr(network, "compiled", False):
+            key = self._reuse_key(data, compile_kwargs)
+        model = _model_reuse.take(key)
+        if model is not None:
+            _model_reuse.copy_variables(model.network, network)
+            _model_reuse.reset_optimizer(model.optimizer)
+            return model, key
+        model = TableWeightedModel(network, weighting=self.weighting)
+        if getattr(network, "compiled", False):
+            model.compile_from_config(network.get_compile_config())
+        else:
+            model.compile(**compile_kwargs)
+        model.build({"features": (None, data.X.shape[1])})
+        return model, key
+
+    def _detached_copy(self, model, data, seed):
+        """A compiled, built copy of a trained model, with its optimizer state."""
+        from .keras import TableWeightedModel
+
+        compile_kwargs = self._compile_arguments(model.steps_per_execution)
+        network = self._build_network(self._meta(data), seed, compile_kwargs)
+        _model_reuse.copy_variables(network, model.network)
+        copy = TableWeightedModel(network, weighting=self.weighting)
+        copy.compile(**compile_kwargs)
+        copy.build({"features": (None, data.X.shape[1])})
+        copy.optimizer.build(copy.trainable_variables)
+        _model_reuse.copy_variables(copy.optimizer, model.optimizer)
+        return copy
+
+    # -------------------------------------------------------------- fitting
+    def _fit_path(
+        self, X, y, sample_weight, sample_tables, *, incremental, classes, kw
+    ):
+        """The fit path shared by fit, partial_fit and initialize.
+
+        ``incremental``: keep training the current model for one epoch
+        (partial_fit); ``kw``: extra ``Model.fit`` arguments (None: only
+        build the model, as ``initialize`` does).
+        """
+        fitted = {k: v for k, v in vars(self).items() if k.endswith("_")}
+        try:
+            return self._fit_steps(
+                X, y, sample_weight, sample_tables, incremental, classes, kw
+            )
+        except BaseException:
+            # No half-fitted state: the estimator is left as it was.
+            for k in [k for k in vars(self) if k.endswith("_")]:
+                if k not in fitted:
+                    delattr(self, k)
+            vars(self).update(fitted)
+            raise
+
+    def _fit_steps(self, X, y, sample_weight, sample_tables, incremental, classes, kw):
+        limit_backend_threads()  # first: n_jobs x threads <= cores in parallel workers
+        self._validate_params()
+        self._check_params()
+        warm = (incremental or self.warm_start) and hasattr(self, "model_")
+        if not warm and classes is None:
+            classes = self.classes
+        data = self._check_data(
+            X, y, sample_weight, sample_tables, reset=not warm, classes=classes
+        )
+        seed = fit_seed(self.random_state)
+        initialize_only = kw is None
+        kw = {} if kw is None else dict(kw)
+        fit_kwargs = {**self._model_fit_params(), **kw}
+        epochs = fit_kwargs.pop("epochs", self.epochs)
+        if incremental:
+            epochs = 1
+        batch_size = fit_kwargs.pop("batch_size", None) or DEFAULT_BATCH_SIZE
+        if batch_size == -1:
+            batch_size = data.n_samples
+        shuffle = fit_kwargs.pop("shuffle", True)
+        data, validation = self._split_validation(data, seed)
+        callbacks = self._training_callbacks(fit_kwargs, validation=validation)
+        if validation is not None:
+            fit_kwargs["validation_data"] = validation
+        spe = steps_per_execution(epoch_steps(data.n_samples, batch_size), callbacks)
+        with _quiet(self.verbose):
+            key = None
+            if warm:
+                model = self.model_
+                if not model.compiled:  # e.g. after unpickling
+                    model.compile(**self._compile_arguments(spe))
+            else:
+                model, key = self._new_model(data, self._compile_arguments(spe), seed)
+            history = {}
+            if not initialize_only:
+                x, y_fit, sw, kwargs = model_fit_data(
+                    data,
+                    batch_size=batch_size,
+                    seed=(seed if seed is not None else fresh_seed())
+                    if shuffle
+                    else None,
+                    steps_per_execution=model.steps_per_execution,
+                    fit_kwargs=fit_kwargs,
+                )
+                initial_epoch = len(self.history_.get("loss", [])) if warm else 0
+                history = model.fit(
+                    x,
+                    y_fit,
+                    sample_weight=sw,
+                    epochs=initial_epoch + epochs,
+                    initial_epoch=initial_epoch,
+                    callbacks=callbacks,
+                    **kwargs,
+                ).history
+            if key is not None and not initialize_only:
+                trained, model = model, self._detached_copy(model, data, seed)
+                _model_reuse.give(key, trained)
+        if not warm:
+            self.classes_ = data.classes
+            self.n_classes_ = data.n_classes
+            self.history_ = {}
+        for name, values in history.items():
+            self.history_.setdefault(name, []).extend(values)
+        self.model_ = model
+        self.n_iter_ = len(self.history_.get("loss", []))
+        self.example_weighted_ = (
+            sample_weight is not None or sample_tables is not None
+        ) or (warm and getattr(self, "example_weighted_", False))
+        return self
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, sample_tables=None, **kwargs):
+        """Fit the network with the misclassification-weighted loss.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels (strings, integers or booleans).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-example weights; they multiply the table weights.
+        sample_tables : array-like of shape (n_samples, K, K) or \
+                (n_samples, K), default=None
+            One table per example, ``sample_tables[k, true, pred]``, or only
+            each example's true-class row (a DataFrame of this form is read
+            by its column labels). Wins over ``misclass_weights``. Split per
+            fold like ``sample_weight`` by scikit-learn's tools.
+        **kwargs : dict
+            Extra arguments for ``keras.Model.fit`` (e.g. ``epochs``).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit_path(
+            X,
+            y,
+            sample_weight,
+            sample_tables,
+            incremental=False,
+            classes=None,
+            kw=kwargs,
+        )
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, sample_tables=None):
+        """Train for one epoch, keeping the model and its history.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Training data of this step.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (K,), default=None
+            The full label set, on the first call when ``classes`` was not
+            set and this batch may lack labels; ignored later.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-example weights; they multiply the table weights.
+        sample_tables : array-like of shape (n_samples, K, K) or \
+                (n_samples, K), default=None
+            Per-example tables (see :meth:`fit`).
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more epoch.
+        """
+        return self._fit_path(
+            X, y, sample_weight, sample_tables, incremental=True, classes=classes, kw={}
+        )
+
+    def initialize(self, X, y):
+        """Build and compile the model for this data without training it.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data of the shape the model will take.
+        y : array-like of shape (n_samples,)
+            Class labels (the label set, unless ``classes`` is set).
+
+        Returns
+        -------
+        self : object
+            The estimator, with an untrained ``model_``: it predicts and can
+            be trained further with :meth:`partial_fit`.
+        """
+        return self._fit_path(
+            X,
+            y,
+            None,
+            None,
+            incremental=False,
+            classes=None,
+            kw=None,
+        )
+
+    # ----------------------------------------------------------- predicting
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data to predict.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities (rows sum to 1).
+        """
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = _as_float32(X, "X")
+        from keras import ops
+
+        # Fixed-size chunks (the last one padded): the backend's kernels depend
+        # on the number of rows, so this makes each example's probabilities
+        # independent of the others predicted with it, to the last bit.
+        network = self.model_.network
+        chunks = []
+        for start in range(0, max(X.shape[0], 1), _PREDICT_CHUNK):
+            chunk = X[start : start + _PREDICT_CHUNK]
+            rows = chunk.shape[0]
+            if rows < _PREDICT_CHUNK:
+                padding = np.zeros((_PREDICT_CHUNK - rows,) + X.shape[1:], X.dtype)
+                chunk = np.concatenate([chunk, padding])
+            output = ops.convert_to_numpy(network(chunk, training=False))
+            chunks.append(output[:rows])
+        return probabilities(np.concatenate(chunks, axis=0), self.n_classes_)
+
+    def predict(self, X):
+        """Predict class labels (the argmax of :meth:`predict_proba`).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Data to predict.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Natural logarithms of the probabilities (-inf for 0).
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on the given data, as for any scikit-learn classifier.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_features)
+            Test data.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the examples.
+
+        Returns
+        -------
+        score : float
+            Accuracy of :meth:`predict`.
+        """
+        from sklearn.metrics import accuracy_score
+
+        return accuracy_score(y, self.predict(X), sample_weight=sample_weight)

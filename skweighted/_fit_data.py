@@ -1,0 +1,298 @@
+"""The training data of one fit: its encoding, pipeline and steps policy.
+
+:class:`FitData` carries the validated arrays through ``fit``.
+:func:`encode_targets` and :func:`probabilities` are the one place where
+labels become the model's targets and the model's outputs become class
+probabilities. :func:`steps_per_execution` decides how many optimizer steps
+one call of the traced train function runs, and :func:`model_fit_data` what
+``keras.Model.fit`` is fed.
+"""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .keras._model import FEATURES, ROWS
+
+#: At most this many optimizer steps per call of the traced train function:
+#: the same updates with less per-step overhead (see the benchmarks).
+MAX_STEPS_PER_EXECUTION = 32
+#: Keras' default batch size.
+DEFAULT_BATCH_SIZE = 32
+_BATCH_HOOKS = (
+    "on_batch_begin",
+    "on_batch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+)
+
+
+def encode_targets(y_idx, n_classes):
+    """The targets the compiled loss receives: one-hot rows, float32.
+
+    Parameters
+    ----------
+    y_idx : ndarray of shape (n_samples,)
+        Index of each example's class.
+    n_classes : int
+        Number of classes K.
+
+    Returns
+    -------
+    targets : ndarray of shape (n_samples, n_classes)
+    """
+    return np.eye(n_classes, dtype=np.float32)[y_idx]
+
+
+def probabilities(output, n_classes):
+    """Class probabilities from the network's output, float64.
+
+    Parameters
+    ----------
+    output : ndarray of shape (n_samples, n_classes)
+        What the network returns (a softmax over the classes).
+    n_classes : int
+        Number of classes K.
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_classes)
+    """
+    if output.ndim != 2 or output.shape[1] != n_classes:
+        raise ValueError(
+            f"The model outputs shape {output.shape[1:]} but there are {n_classes} "
+            "classes: build a model that ends in a softmax with n_classes_ units."
+        )
+    return output.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class FitData:
+    """The validated training data of one fit, as the model sees it.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, n_features), float32
+        Features.
+    y_idx : ndarray of shape (n_samples,)
+        Index of each example's class in ``classes``.
+    classes : ndarray of shape (n_classes,)
+        The label set, in the order of the tables' rows and columns.
+    rows : ndarray of shape (n_samples, n_classes) or None
+        Each example's true-class row of its table (float32); None trains
+        with the plain loss.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Per-example weights (``sample_weight`` times ``class_weight``).
+    """
+
+    X: np.ndarray
+    y_idx: np.ndarray
+    classes: np.ndarray
+    rows: np.ndarray | None = None
+    sample_weight: np.ndarray | None = None
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def n_classes(self):
+        return len(self.classes)
+
+    @property
+    def inputs(self):
+        """The model's ``x``: the features and, when weighted, the rows."""
+        if self.rows is None:
+            return {FEATURES: self.X}
+        return {FEATURES: self.X, ROWS: self.rows}
+
+    @property
+    def targets(self):
+        return encode_targets(self.y_idx, self.n_classes)
+
+    def subset(self, idx):
+        """The same data restricted to the examples ``idx``."""
+
+        def take(a):
+            return None if a is None else a[idx]
+
+        return replace(
+            self,
+            X=self.X[idx],
+            y_idx=self.y_idx[idx],
+            rows=take(self.rows),
+            sample_weight=take(self.sample_weight),
+        )
+
+    def arrays(self):
+        """``(x, y, sample_weight)`` for ``keras.Model.fit``."""
+        return self.inputs, self.targets, self.sample_weight
+
+
+def callbacks_need_batches(callbacks):
+    """Whether any callback acts on single training batches.
+
+    A callback that overrides a training-batch hook must be called after
+    every batch, which rules out running several steps per call.
+
+    Parameters
+    ----------
+    callbacks : list of keras.callbacks.Callback
+        The user's callbacks.
+
+    Returns
+    -------
+    bool
+    """
+    import keras
+
+    base = keras.callbacks.Callback
+    return any(
+        getattr(type(callback), hook, None) is not getattr(base, hook)
+        for callback in callbacks
+        for hook in _BATCH_HOOKS
+    )
+
+
+def epoch_steps(n_samples, batch_size):
+    """Optimizer steps in one epoch: ``ceil(n_samples / batch_size)``."""
+    return -(-n_samples // batch_size)
+
+
+def steps_per_execution(n_steps, callbacks):
+    """Optimizer steps per call of the traced train function.
+
+    1 when a callback needs every batch; otherwise a whole epoch, up to
+    :data:`MAX_STEPS_PER_EXECUTION`.
+
+    Parameters
+    ----------
+    n_steps : int
+        Steps in one epoch.
+    callbacks : list of keras.callbacks.Callback
+        The user's callbacks.
+
+    Returns
+    -------
+    int
+    """
+    if callbacks_need_batches(callbacks):
+        return 1
+    return max(1, min(MAX_STEPS_PER_EXECUTION, n_steps))
+
+
+def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated"):
+    """A tf.data pipeline of the batches of ``arrays``.
+
+    Each epoch's order is a stateless shuffle of (seed, epoch number), so it
+    depends on no global random state and not on how many iterators Keras
+    makes; seed None keeps the order.
+
+    Parameters
+    ----------
+    arrays : tuple
+        Arrays or dicts of arrays of equal length (None entries are dropped).
+    batch_size : int
+        Examples per batch (the last batch of an epoch may be smaller).
+    seed : int, default=None
+        Shuffle seed; None does not shuffle.
+    mode : {"repeated", "epoch"}, default="repeated"
+        "repeated": every epoch, one after the other, in one endless pipeline
+        (iterate it once per fit, with ``steps_per_epoch``). "epoch": one
+        epoch per iteration, reshuffled for each new iterator.
+
+    Returns
+    -------
+    dataset : tf.data.Dataset
+    """
+    import tensorflow as tf
+
+    data = tf.nest.map_structure(
+        tf.convert_to_tensor, tuple(a for a in arrays if a is not None)
+    )
+    n = len(tf.nest.flatten(data)[0])
+    steps = epoch_steps(n, batch_size)
+
+    def gather(idx):
+        return tf.nest.map_structure(lambda a: tf.gather(a, idx), data)
+
+    if seed is None:
+        batches = tf.data.Dataset.from_tensor_slices(data).batch(batch_size)
+        return batches.repeat() if mode == "repeated" else batches
+
+    def epoch(number):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(n), seed=tf.stack([tf.constant(seed, tf.int64), number])
+        )
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
+    if mode == "repeated":
+        return tf.data.Dataset.counter().flat_map(epoch).map(gather)
+    # A new epoch number for each iterator, drawn from the seed.
+    numbers = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    return (
+        numbers.take(1)
+        .flat_map(epoch)
+        .map(gather)
+        .apply(tf.data.experimental.assert_cardinality(steps))
+    )
+
+
+def model_fit_data(data, *, batch_size, seed, steps_per_execution, fit_kwargs):
+    """What ``keras.Model.fit`` is fed: ``(x, y, sample_weight, kwargs)``.
+
+    On TensorFlow the batches come from :func:`epoch_batches`, shuffled from
+    the fit's seed. An epoch that is a whole number of train-function calls
+    is fed from one repeated pipeline, iterated once per fit (Keras would
+    otherwise make two new iterators per epoch, most of a small fit's time);
+    other epochs from a pipeline iterated once per epoch. Keras' own array
+    pipeline is kept where the user asks for it (``steps_per_epoch``,
+    ``validation_split``) and on other backends.
+
+    Parameters
+    ----------
+    data : FitData
+        The training data.
+    batch_size : int
+        Examples per batch.
+    seed : int or None
+        Shuffle seed; None does not shuffle.
+    steps_per_execution : int
+        Steps per train-function call of the compiled model.
+    fit_kwargs : dict
+        The other ``Model.fit`` arguments (``validation_data`` as a FitData).
+
+    Returns
+    -------
+    x, y, sample_weight, kwargs
+    """
+    import keras
+
+    kwargs = dict(fit_kwargs)
+    validation = kwargs.pop("validation_data", None)
+    keras_arrays = (
+        keras.backend.backend() != "tensorflow"
+        or "steps_per_epoch" in kwargs
+        or kwargs.get("validation_split")
+    )
+    if keras_arrays:
+        if validation is not None:
+            kwargs["validation_data"] = validation.arrays()
+        return (
+            *data.arrays(),
+            {**kwargs, "batch_size": batch_size, "shuffle": seed is not None},
+        )
+    steps = epoch_steps(data.n_samples, batch_size)
+    if steps % steps_per_execution == 0:
+        train = epoch_batches(data.arrays(), batch_size, seed, mode="repeated")
+        kwargs["steps_per_epoch"] = steps
+    else:
+        train = epoch_batches(data.arrays(), batch_size, seed, mode="epoch")
+    if validation is not None:
+        kwargs["validation_data"] = epoch_batches(
+            validation.arrays(),
+            kwargs.pop("validation_batch_size", None) or batch_size,
+            mode="epoch",
+        )
+    kwargs.pop("validation_batch_size", None)
+    return train, None, None, {**kwargs, "shuffle": False}

@@ -1,0 +1,222 @@
+"""Reuse of compiled models between fits of one configuration.
+
+Most of a small fit's time is spent tracing the train function of a newly
+compiled model. A fit that finds a compiled model of its exact configuration
+here takes it (so no other fit can use it at the same time), loads its own
+fresh initial weights into it, resets its optimizer, and trains it without
+tracing again. The fitted estimator keeps a compiled, built copy of the
+trained model, and the traced model comes back here for the next fit.
+
+The store is bounded (least recently used models are dropped), guarded by a
+lock, and can be turned off with :func:`set_model_reuse` or, for a block of
+code, :func:`model_reuse`. A fit with or without reuse gives the same
+estimator: the same weights, optimizer state and compiled ``model_``.
+"""
+
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+
+import numpy as np
+
+__all__ = ["model_reuse", "set_model_reuse"]
+
+_LOCK = threading.Lock()
+_MODELS = OrderedDict()
+_SETTINGS = {"enabled": True, "max_models": 8}
+
+
+def set_model_reuse(enabled=True, *, max_models=None):
+    """Turn the reuse of compiled models between fits on or off.
+
+    ``WeightedMLPClassifier`` keeps the compiled models of its last few
+    configurations so that the next fit of the same configuration skips
+    tracing (a small fit then takes a fraction of a second instead of more
+    than one). The fitted estimators are the same either way. The setting
+    holds for the whole process.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    enabled : bool, default=True
+        Whether fits reuse compiled models. False also frees the models kept.
+    max_models : int, default=None
+        How many compiled models to keep (at least 1); None leaves it as it
+        is (8 unless changed).
+
+    Returns
+    -------
+    previous : dict
+        The settings before the call, ``{"enabled": ..., "max_models": ...}``,
+        to restore them with ``set_model_reuse(**previous)``.
+
+    See Also
+    --------
+    model_reuse : The same for a block of code.
+
+    Examples
+    --------
+    >>> from skweighted import set_model_reuse
+    >>> previous = set_model_reuse(False)
+    >>> previous
+    {'enabled': True, 'max_models': 8}
+    >>> _ = set_model_reuse(**previous)
+    """
+    if not isinstance(enabled, (bool, np.bool_)):
+        raise TypeError(f"enabled must be True or False, got {enabled!r}.")
+    if max_models is not None and (
+        isinstance(max_models, bool)
+        or not isinstance(max_models, (int, np.integer))
+        or max_models < 1
+    ):
+        raise ValueError(f"max_models must be an int >= 1, got {max_models!r}.")
+    with _LOCK:
+        previous = dict(_SETTINGS)
+        _SETTINGS["enabled"] = bool(enabled)
+        if max_models is not None:
+            _SETTINGS["max_models"] = int(max_models)
+        _trim()
+    return previous
+
+
+@contextmanager
+def model_reuse(enabled=True, *, max_models=None):
+    """Within the block, reuse compiled models between fits (or not).
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    enabled : bool, default=True
+        Whether fits in the block reuse compiled models.
+    max_models : int, default=None
+        How many compiled models to keep; None leaves it as it is.
+
+    Yields
+    ------
+    None
+        The previous settings are restored on exit.
+
+    See Also
+    --------
+    set_model_reuse : The same for the rest of the process.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skweighted import WeightedMLPClassifier, model_reuse
+    >>> X, y = load_iris(return_X_y=True)
+    >>> with model_reuse(False):
+    ...     clf = WeightedMLPClassifier(epochs=2, random_state=0).fit(X, y)
+    >>> clf.model_.compiled
+    True
+    """
+    previous = set_model_reuse(enabled, max_models=max_models)
+    try:
+        yield
+    finally:
+        set_model_reuse(**previous)
+
+
+def _trim():
+    """Drop models beyond the bound (all of them when reuse is off)."""
+    limit = _SETTINGS["max_models"] if _SETTINGS["enabled"] else 0
+    while len(_MODELS) > limit:
+        _MODELS.popitem(last=False)
+
+
+def take(key):
+    """Remove and return the compiled model kept for ``key``, or None.
+
+    Parameters
+    ----------
+    key : hashable or None
+        Everything the compiled model and its traced functions depend on.
+        None (a configuration that must not be reused) finds nothing.
+
+    Returns
+    -------
+    model : keras.Model or None
+    """
+    if key is None:
+        return None
+    with _LOCK:
+        if not _SETTINGS["enabled"]:
+            return None
+        return _MODELS.pop(key, None)
+
+
+def give(key, model):
+    """Keep ``model`` (no longer used by any estimator) for the next fit."""
+    if key is None:
+        return
+    with _LOCK:
+        if not _SETTINGS["enabled"]:
+            return
+        _MODELS[key] = model
+        _MODELS.move_to_end(key)
+        _trim()
+
+
+def enabled():
+    """Whether reuse is on."""
+    with _LOCK:
+        return _SETTINGS["enabled"]
+
+
+def kept():
+    """How many compiled models are kept (for tests and diagnostics)."""
+    with _LOCK:
+        return len(_MODELS)
+
+
+def clear():
+    """Drop every kept model."""
+    with _LOCK:
+        _MODELS.clear()
+
+
+def copy_variables(target, source):
+    """Assign the values of ``source``'s variables to ``target``'s, in order.
+
+    Parameters
+    ----------
+    target, source : keras.Model, keras.layers.Layer or keras.Optimizer
+        Objects of the same architecture (their ``variables`` match).
+    """
+    for to, value in zip(target.variables, source.variables, strict=True):
+        to.assign(value)
+
+
+def reset_optimizer(optimizer):
+    """Put an optimizer back in its initial state (all slots and steps zero).
+
+    Only for optimizers whose state starts at zero (Adam, SGD, RMSprop) and
+    whose learning rate is a number.
+
+    Parameters
+    ----------
+    optimizer : keras.optimizers.Optimizer
+        A built optimizer.
+    """
+    learning_rate = float(np.asarray(optimizer.learning_rate))
+    for variable in optimizer.variables:
+        variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+    optimizer.learning_rate = learning_rate
+
+
+def in_distribution_scope():
+    """Whether a tf.distribute strategy or a Keras distribution is active.
+
+    A model built there belongs to the user's strategy: it is never reused.
+    """
+    import keras
+
+    if keras.distribution.distribution() is not None:
+        return True
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return tf.distribute.has_strategy()
+    return False

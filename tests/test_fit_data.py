@@ -1,0 +1,161 @@
+"""Tests of the training data pipeline and the steps-per-execution policy."""
+
+import keras
+import numpy as np
+import pytest
+
+from _helpers import assert_same_model, dense_builder, small_keras, small_mlp
+from skweighted._fit_data import (
+    MAX_STEPS_PER_EXECUTION,
+    callbacks_need_batches,
+    epoch_batches,
+    steps_per_execution,
+)
+
+
+class BatchCounter(keras.callbacks.Callback):
+    """Counts on_train_batch_end calls per epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.per_epoch = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.per_epoch.append(0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.per_epoch[-1] += 1
+
+
+class EpochOnly(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+
+def test_steps_policy():
+    """Check a batch callback forces one step per call, others a whole epoch."""
+    assert not callbacks_need_batches([EpochOnly(), keras.callbacks.EarlyStopping()])
+    assert callbacks_need_batches([EpochOnly(), BatchCounter()])
+    assert steps_per_execution(7, [EpochOnly()]) == 7
+    assert steps_per_execution(1000, []) == MAX_STEPS_PER_EXECUTION
+    assert steps_per_execution(7, [BatchCounter()]) == 1
+
+
+@pytest.mark.parametrize("n, batch_size", [(100, 16), (150, 32), (270, 8)])
+def test_user_callback_sees_every_batch(three_class, n, batch_size):
+    """Check a user callback's on_train_batch_end runs ceil(n / batch) per epoch."""
+    X, y = three_class
+    counter = BatchCounter()
+    clf = small_keras(callbacks=[counter], batch_size=batch_size, epochs=2)
+    clf.fit(X[:n], y[:n])
+    assert counter.per_epoch == [-(-n // batch_size)] * 2
+    assert clf.model_.steps_per_execution == 1
+
+
+def test_user_steps_per_execution_wins(three_class):
+    """Check compile__steps_per_execution is kept even with a batch callback."""
+    X, y = three_class
+    counter = BatchCounter()
+    clf = small_keras(
+        callbacks=[counter], batch_size=10, epochs=1, compile__steps_per_execution=5
+    ).fit(X[:100], y[:100])
+    assert clf.model_.steps_per_execution == 5
+    assert counter.per_epoch == [2]
+    assert int(clf.model_.optimizer.iterations) == 10
+
+
+def test_speed_default_without_batch_callbacks(three_class):
+    """Check the default runs a whole small epoch per train-function call."""
+    X, y = three_class
+    clf = small_keras(callbacks=[EpochOnly()], batch_size=16).fit(X[:100], y[:100])
+    assert clf.model_.steps_per_execution == 7  # ceil(100 / 16)
+
+
+@pytest.mark.parametrize("mode", ["repeated", "epoch"])
+def test_epoch_batches_visit_each_example_once_per_epoch(mode):
+    """Check the pipeline: every epoch is a permutation in batches."""
+    n, batch = 10, 4
+    arrays = (np.arange(n), np.arange(n) * 10.0, None)
+
+    def epochs(seed, count=3):
+        dataset = epoch_batches(arrays, batch, seed, mode=mode)
+        if mode == "repeated":
+            it = iter(dataset)
+            iterators = [it] * count
+        else:
+            iterators = [iter(dataset) for _ in range(count)]
+        out = []
+        for it in iterators:
+            batches = [next(it) for _ in range(-(-n // batch))]
+            assert [len(b[0]) for b in batches] == [4, 4, 2]
+            for x, y in batches:
+                np.testing.assert_array_equal(y.numpy(), x.numpy() * 10.0)
+            out.append(np.concatenate([b[0].numpy() for b in batches]))
+        return out
+
+    shuffled = epochs(seed=3)
+    for order in shuffled:
+        assert sorted(order) == list(range(n))
+    assert not np.array_equal(shuffled[0], shuffled[1])
+    np.testing.assert_array_equal(np.stack(epochs(seed=3)), np.stack(shuffled))
+    for order in epochs(seed=None):
+        np.testing.assert_array_equal(order, np.arange(n))
+
+
+def test_pipeline_trains_like_keras_arrays(three_class):
+    """Check the one-call-per-epoch pipeline equals Keras' own array pipeline.
+
+    Without shuffling both feed the same batches, so forcing Keras' arrays
+    (a user ``fit__steps_per_epoch``) must give the same model and losses.
+    """
+    X, y = three_class
+    X, y = X[:100], y[:100]
+    params = dict(
+        shuffle=False,
+        batch_size=16,
+        epochs=3,
+        misclass_weights=[[1, 2, 1], [1, 1, 4], [1, 1, 1]],
+    )
+    ours = small_keras(**params).fit(X, y)
+    keras_arrays = small_keras(**params, fit__steps_per_epoch=7).fit(X, y)
+    assert_same_model(ours, keras_arrays, X)
+    np.testing.assert_allclose(
+        ours.history_["loss"], keras_arrays.history_["loss"], rtol=1e-6
+    )
+    for clf in (ours, keras_arrays):
+        assert clf.model_.steps_per_execution == 7  # the epoch: ceil(100 / 16)
+        assert int(clf.model_.optimizer.iterations) == 3 * 7
+
+
+@pytest.mark.parametrize(
+    "n, batch_size, steps_per_execution, steps",
+    [
+        (100, 16, 3, 7),  # a user's steps_per_execution that does not divide
+        (270, 8, None, 34),  # more steps than one call
+        (100, 16, 1, 7),
+    ],
+)
+def test_every_epoch_runs_its_steps(
+    three_class, n, batch_size, steps_per_execution, steps
+):
+    """Check the optimizer takes exactly ceil(n / batch) steps per epoch."""
+    X, y = three_class
+    X, y = X[:n], y[:n]
+    clf = small_keras(
+        model=dense_builder(steps_per_execution), batch_size=batch_size
+    ).fit(X, y)
+    assert len(clf.history_["loss"]) == 3
+    assert int(clf.model_.optimizer.iterations) == 3 * steps
+    clf.set_params(warm_start=True).fit(X[: n // 2], y[: n // 2])
+    half_steps = -(-(n // 2) // batch_size)
+    assert int(clf.model_.optimizer.iterations) == 3 * steps + 3 * half_steps
+
+
+def test_large_data_seeded_fits_reproduce(three_class):
+    """Check epochs of more than one call (reshuffled per epoch) are seeded."""
+    X, y = three_class
+    a = small_mlp(batch_size=4, epochs=2).fit(X, y)  # 75 steps: 32 do not divide
+    b = small_mlp(batch_size=4, epochs=2).fit(X, y)
+    c = small_mlp(batch_size=4, epochs=2, random_state=1).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert not np.allclose(a.predict_proba(X), c.predict_proba(X))

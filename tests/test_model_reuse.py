@@ -1,0 +1,67 @@
+"""Tests of the reuse of compiled models between fits."""
+
+import numpy as np
+import pytest
+
+from _helpers import small_mlp
+from skweighted import _model_reuse, model_reuse, set_model_reuse
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store():
+    _model_reuse.clear()
+    yield
+    _model_reuse.clear()
+
+
+def test_reused_model_trains_like_a_fresh_one(three_class):
+    """Check a fit reusing a compiled model equals a fit without reuse."""
+    X, y = three_class
+    with model_reuse(False):
+        fresh = small_mlp(dropout=0.2, epochs=2).fit(X, y)
+        assert _model_reuse.kept() == 0
+    proba = fresh.predict_proba(X)
+    first = small_mlp(dropout=0.2, epochs=2).fit(X, y)
+    assert _model_reuse.kept() == 1
+    reused = small_mlp(dropout=0.2, epochs=2).fit(X, y)
+    for clf in (first, reused):
+        np.testing.assert_array_equal(clf.predict_proba(X), proba)
+        for a, b in zip(
+            clf.model_.optimizer.variables,
+            fresh.model_.optimizer.variables,
+            strict=True,
+        ):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert reused.model_ is not first.model_
+    small_mlp(dropout=0.2, epochs=2, random_state=5).fit(X, y)
+    np.testing.assert_array_equal(first.predict_proba(X), proba)  # not shared
+    reused.set_params(warm_start=True).fit(X, y)
+    warm_fresh = fresh.set_params(warm_start=True).fit(X, y)
+    np.testing.assert_array_equal(reused.predict_proba(X), warm_fresh.predict_proba(X))
+
+
+def test_reuse_is_bounded_and_can_be_turned_off(three_class):
+    """Check the store keeps at most max_models and nothing when turned off."""
+    X, y = three_class
+    previous = set_model_reuse(True, max_models=2)
+    try:
+        for hidden in (2, 3, 4):
+            small_mlp(hidden_layer_sizes=(hidden,), epochs=1).fit(X, y)
+        assert _model_reuse.kept() == 2
+        set_model_reuse(False)
+        assert _model_reuse.kept() == 0
+        small_mlp(epochs=1).fit(X, y)
+        assert _model_reuse.kept() == 0
+    finally:
+        set_model_reuse(**previous)
+    assert set_model_reuse(**previous) == previous
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [({"enabled": "yes"}, TypeError), ({"max_models": 0}, ValueError)],
+)
+def test_set_model_reuse_checks_values(kwargs, error):
+    """Check set_model_reuse rejects bad values."""
+    with pytest.raises(error):
+        set_model_reuse(**kwargs)
