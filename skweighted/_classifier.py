@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 
 from . import _model_reuse
 from ._base import BaseWeightedClassifier
-from ._seam import Interval, StrOptions
+from ._seam import Interval, Options, StrOptions
 from ._seeding import fresh_seed, seeded_build
 
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
@@ -51,14 +51,43 @@ def _keras_object(name, value, routed, module):
     return value
 
 
-def _as_list(callbacks):
-    if callbacks is None:
+def _instantiate(items, routed):
+    """SciKeras' forms of callbacks and metrics, as a list of objects.
+
+    ``items`` is one object or class, a list or a dict of them. A class is
+    instantiated with the routed parameters that have no ``__`` (shared by
+    all) and, in a list or dict, those routed to its position or key
+    (``callbacks__0__patience``, ``callbacks__stop__patience``).
+    """
+    shared = {k: v for k, v in routed.items() if "__" not in k}
+
+    def make(item, own):
+        return item(**{**shared, **own}) if isinstance(item, type) else item
+
+    def own(key):
+        prefix = f"{key}__"
+        return {k[len(prefix) :]: v for k, v in routed.items() if k.startswith(prefix)}
+
+    if items is None:
         return []
-    if isinstance(callbacks, dict):
-        return list(callbacks.values())
-    if isinstance(callbacks, (list, tuple)):
-        return list(callbacks)
-    return [callbacks]
+    if isinstance(items, dict):
+        return [make(item, own(key)) for key, item in items.items()]
+    if isinstance(items, (list, tuple)):
+        return [make(item, own(i)) for i, item in enumerate(items)]
+    return [make(items, {})]
+
+
+def _check_callbacks(callbacks):
+    import keras
+
+    for callback in callbacks:
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                f"callbacks must hold keras.callbacks.Callback instances or "
+                f"subclasses, got {callback!r}. Pass one callback, a list or a dict "
+                "of them; classes are instantiated with the callbacks__* parameters."
+            )
+    return callbacks
 
 
 class WeightedKerasClassifier(BaseWeightedClassifier):
@@ -110,7 +139,8 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     epochs : int, default=1
         Passes over the data per ``fit``.
     batch_size : int, default=None
-        Examples per optimizer step; None is Keras' 32.
+        Examples per optimizer step; None is Keras' 32, -1 one batch of all
+        the examples.
     verbose : int, default=0
         0 is silent; 1 and 2 show Keras' progress output.
     random_state : int, RandomState instance or None, default=None
@@ -208,7 +238,11 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     _parameter_constraints = {
         **BaseWeightedClassifier._parameter_constraints,
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),  # one batch of all the examples
+            None,
+        ],
     }
 
     def __init__(
@@ -285,7 +319,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         builder = self.model if self.model is not None else self._legacy_build_fn()
         with seeded_build(seed):
             if isinstance(builder, keras.Model):
+                # A copy, with the instance's weights (it may be pretrained).
                 network = keras.models.clone_model(builder)
+                network.set_weights(builder.get_weights())
                 if builder.compiled:
                     network.compile_from_config(builder.get_compile_config())
                 return network
@@ -314,19 +350,19 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             "steps_per_execution": steps_per_execution,
         }
         if getattr(self, "metrics", None):
-            kwargs["metrics"] = self.metrics
+            kwargs["metrics"] = _instantiate(self.metrics, self._routed("metrics"))
         if getattr(self, "run_eagerly", False):
             kwargs["run_eagerly"] = True
         kwargs.update(self._routed("compile"))
         return kwargs
 
     def _training_callbacks(self, fit_kwargs, *, validation):
-        routed = self._routed("callbacks")
-        return [
-            callback(**routed) if isinstance(callback, type) else callback
-            for callback in _as_list(getattr(self, "callbacks", None))
-            + _as_list(fit_kwargs.pop("callbacks", None))
-        ]
+        return _check_callbacks(
+            _instantiate(getattr(self, "callbacks", None), self._routed("callbacks"))
+            + _instantiate(
+                fit_kwargs.pop("callbacks", None), self._routed("fit__callbacks")
+            )
+        )
 
     def _model_fit_params(self):
         params = {
@@ -338,7 +374,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             params["validation_split"] = self.validation_split
         if getattr(self, "validation_batch_size", None):
             params["validation_batch_size"] = self.validation_batch_size
-        params.update(self._routed("fit"))
+        params.update({k: v for k, v in self._routed("fit").items() if "__" not in k})
         return params
 
 
@@ -477,6 +513,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         "tol": [Interval(Real, 0, None, closed="left")],
         "weighting": [StrOptions({"argmax", "expected"})],
     }
+
+    _allow_nd = False  # a multi-layer perceptron takes 2-D X
 
     # Parameters are exactly those of __init__, as for scikit-learn's own
     # estimators (SciKeras reads them from the instance's attributes).
