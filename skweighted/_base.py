@@ -591,10 +591,12 @@ class BaseWeightedClassifier(KerasClassifier):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels (strings, integers or booleans).
+        X : {array-like, DataFrame} of shape (n_samples, n_features) or \
+                (n_samples, ...)
+            Training data; images and sequences keep their shape when the
+            estimator takes them (``WeightedKerasClassifier``).
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels (strings, integers or booleans), or one-hot rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-example weights; they multiply the table weights.
         sample_tables : array-like of shape (n_samples, K, K) or \
@@ -728,8 +730,9 @@ class BaseWeightedClassifier(KerasClassifier):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Labels from ``classes_`` (one-hot rows when fitted on one-hot
+            rows), from ``target_encoder_.inverse_transform``.
         """
         return self.target_encoder_.inverse_transform(self.predict_proba(X))
 

@@ -105,18 +105,26 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     table ``misclass_weights`` or the example's own table passed to
     ``fit(..., sample_tables=...)``.
 
-    The model must output class probabilities of shape ``(n_samples,
-    n_classes)`` (a softmax, also for binary problems); targets are one-hot.
-    The network is wrapped in a :class:`~skweighted.keras.TableWeightedModel`
-    that receives each example's table row as a second input, so ``X`` stays a
-    plain array or DataFrame.
+    The model ends in a softmax over the ``n_classes`` classes, in one
+    sigmoid unit for two classes (``predict_proba`` and the weights then see
+    ``[1 - p, p]``; tables stay 2 x 2), or in logits of either shape with a
+    ``from_logits=True`` loss (weights are computed on the probabilities).
+    Targets are encoded for the loss as SciKeras encodes them: class indices
+    for a sparse loss, one 0/1 column for a one-unit output, one-hot rows
+    otherwise. ``y`` holds labels, or one-hot rows; ``X`` may have any rank
+    (images, sequences), and a ``feature_encoder`` may split it into the
+    inputs of a multi-input model. The network is wrapped in a
+    :class:`~skweighted.keras.TableWeightedModel` that receives each example's
+    table row as a second input, so ``X`` stays a plain array or DataFrame.
+    See :ref:`coming-from-scikeras` for what differs from SciKeras.
 
     Parameters
     ----------
     model : callable or keras.Model, default=None
         A function returning a Keras model (it may take ``meta``,
         ``compile_kwargs`` and routed ``model__*`` parameters, as in SciKeras),
-        or a model instance (copied with fresh weights for each fit).
+        or a model instance (copied, with its weights and, if compiled, its
+        compile settings, for each fit; the instance itself is not trained).
     misclass_weights : None, array-like of shape (K, K), DataFrame or dict, \
             default=None
         Global table, rows = true class, columns = predicted class, in the
@@ -134,8 +142,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     optimizer : str, keras.optimizers.Optimizer or its class, default="adam"
         The optimizer; a name or class takes routed ``optimizer__*``
         parameters (e.g. ``optimizer__learning_rate``).
-    loss : str or keras.losses.Loss, default="categorical_crossentropy"
-        The per-example loss that the table weights multiply.
+    loss : str, keras.losses.Loss or its class, default="categorical_crossentropy"
+        The per-example loss that the table weights multiply; a class takes
+        routed ``loss__*`` parameters (e.g. ``loss__from_logits=True``).
     epochs : int, default=1
         Passes over the data per ``fit``.
     batch_size : int, default=None
@@ -150,12 +159,15 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     warm_start : bool, default=False
         Keep training the existing model on the next ``fit``.
     metrics : list, default=None
-        Keras metrics, computed on the training data each epoch and kept in
-        ``history_``.
-    callbacks : list or dict of keras.callbacks.Callback, default=None
-        Callback instances, or classes instantiated with the routed
-        ``callbacks__*`` parameters. A callback that overrides a batch hook
-        sees every batch (see Notes).
+        Keras metrics (names, instances or classes instantiated with the
+        routed ``metrics__*`` or ``metrics__<i>__*`` parameters), computed on
+        the training data each epoch and kept in ``history_`` under
+        SciKeras' names.
+    callbacks : callback, list or dict of them, default=None
+        ``keras.callbacks.Callback`` instances, or classes instantiated with
+        the routed ``callbacks__*`` (all), ``callbacks__<i>__*`` (the i-th of
+        a list) or ``callbacks__<key>__*`` (of a dict) parameters. A callback
+        that overrides a batch hook sees every batch (see Notes).
     shuffle : bool, default=True
         Shuffle the training examples before each epoch.
     validation_split : float, default=0.0
@@ -169,7 +181,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         Routed parameters, as in SciKeras: ``model__*`` (passed to the
         builder), ``fit__*`` (to ``Model.fit``), ``compile__*`` (to
         ``Model.compile``, e.g. ``compile__steps_per_execution``),
-        ``optimizer__*``, ``loss__*`` and ``callbacks__*``.
+        ``optimizer__*``, ``loss__*``, ``metrics__*`` and ``callbacks__*``
+        (``fit__callbacks`` adds callbacks for ``fit``). ``predict__*`` are
+        accepted and unused: predictions are computed in fixed-size chunks.
 
     Attributes
     ----------
@@ -188,6 +202,27 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         Training history: ``loss`` and each metric, one value per epoch.
     n_iter_ : int
         Number of epochs run (over all fits when warm-starting).
+    target_encoder_ : transformer
+        The fitted :attr:`target_encoder`: ``y`` to class indices, and
+        probabilities to predictions.
+    feature_encoder_ : transformer
+        The fitted :attr:`feature_encoder`: ``X`` to the network's inputs.
+    target_type_ : str
+        scikit-learn's ``type_of_target`` of the ``y`` seen in ``fit``
+        ("multilabel-indicator" for one-hot rows, as in SciKeras).
+    n_outputs_expected_ : int
+        Outputs of the model (always 1).
+    X_shape_ : tuple
+        Shape of the ``X`` seen in ``fit``.
+    X_dtype_ : numpy.dtype
+        Dtype of the ``X`` seen in ``fit`` (after validation).
+    y_dtype_ : numpy.dtype
+        Dtype of the ``y`` seen in ``fit``.
+    y_ndim_ : int
+        Dimensions of the ``y`` seen in ``fit`` (2 for one-hot rows).
+    initialized_ : bool
+        Whether ``model_`` exists (after ``fit``, ``partial_fit`` or
+        ``initialize``).
     example_weighted_ : bool
         Whether training received per-example weights (``sample_weight`` or
         ``sample_tables``). :class:`~skweighted.MinimumCostClassifier` reads
