@@ -329,9 +329,10 @@ class BaseWeightedClassifier(KerasClassifier):
         check_classification_targets(y)
         if reset:
             encoder = self.target_encoder
+            labels = y.ndim == 1 or y.shape[1] == 1  # not one-hot rows
             if isinstance(encoder, ClassTargetEncoder) and classes is not None:
-                if y.ndim == 1:
-                    encoder.set_params(classes=_check_classes(classes, y))
+                if labels:
+                    encoder.set_params(classes=_check_classes(classes, y.ravel()))
             encoder.fit(y)
             self.target_encoder_ = encoder
             self.target_type_ = type_of_target(y)

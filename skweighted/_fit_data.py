@@ -65,10 +65,24 @@ def target_encoding(loss, n_outputs):
     encoding : {"onehot", "sparse", "binary"}
         "sparse" for a sparse loss (class indices), "binary" for a one-unit
         output (a 0/1 column), "onehot" otherwise, as SciKeras encodes them.
+
+    Raises
+    ------
+    ValueError
+        For a one-unit output with a (non-sparse) categorical loss, which
+        would be 0 whatever the model predicts.
     """
-    if "sparse" in loss_name(loss):
+    name = loss_name(loss)
+    if "sparse" in name:
         return "sparse"
     if n_outputs == 1:
+        if "categorical" in name:
+            raise ValueError(
+                f"The model ends in one unit but its loss is {name!r}, which is 0 "
+                "for a single unit: with one sigmoid (or logit) unit use "
+                "loss='binary_crossentropy' (from_logits=True for a logit), or "
+                "end the model in a softmax over meta['n_classes_'] units."
+            )
         return "binary"
     return "onehot"
 

@@ -12,6 +12,7 @@ import pytest
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import make_classification
+from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skweighted import WeightedKerasClassifier
@@ -646,3 +647,27 @@ def test_batch_size_minus_one_is_one_batch():
     theirs.fit(X, y)
     ours.fit(X, y)
     _assert_same_fit(theirs, ours, X)
+
+
+def test_one_unit_with_categorical_loss_is_refused():
+    """Check that one sigmoid unit with categorical cross-entropy raises clearly."""
+    X, y = _data(2)
+    clf = WeightedKerasClassifier(build_head, model__head="sigmoid", **COMMON)
+    with pytest.raises(ValueError, match="binary_crossentropy"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+def test_classes_with_column_labels():
+    """Check that classes= sets the label order also for y given as a column."""
+    X, y = _data(3)
+    clf = WeightedKerasClassifier(
+        build_head,
+        loss="sparse_categorical_crossentropy",
+        classes=[2, 1, 0, 5],
+        **COMMON,
+    )
+    with pytest.warns(DataConversionWarning, match="column-vector"):
+        clf.fit(X, y.reshape(-1, 1))
+    np.testing.assert_array_equal(clf.classes_, [2, 1, 0, 5])
+    assert clf.predict_proba(X).shape == (len(X), 4)
