@@ -497,6 +497,23 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         one value per epoch.
     n_iter_ : int
         Number of epochs run.
+    target_encoder_ : transformer
+        The fitted ``target_encoder``: ``y`` to class indices, and
+        probabilities to predictions.
+    feature_encoder_ : transformer
+        The fitted ``feature_encoder`` (the identity unless overridden).
+    target_type_ : str
+        scikit-learn's ``type_of_target`` of the ``y`` seen in ``fit``.
+    n_outputs_expected_ : int
+        Outputs of the model (always 1).
+    X_shape_ : tuple
+        Shape of the ``X`` seen in ``fit``.
+    X_dtype_ : numpy.dtype
+        Dtype of the ``X`` seen in ``fit`` (after validation).
+    y_dtype_ : numpy.dtype
+        Dtype of the ``y`` seen in ``fit``.
+    y_ndim_ : int
+        Dimensions of the ``y`` seen in ``fit`` (2 for one-hot rows).
     example_weighted_ : bool
         Whether training received per-example weights (``sample_weight`` or
         ``sample_tables``). :class:`~skweighted.MinimumCostClassifier` reads

@@ -29,7 +29,8 @@ def class_probabilities(y_pred, from_logits=False):
 
     Returns
     -------
-    proba : tensor of shape (batch, K), with K = 2 for a one-unit output
+    proba : tensor of shape (batch, K)
+        Class probabilities, rows summing to 1; K = 2 for a one-unit output.
 
     Examples
     --------
