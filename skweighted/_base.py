@@ -735,7 +735,8 @@ class BaseWeightedClassifier(KerasClassifier):
             Labels from ``classes_`` (one-hot rows when fitted on one-hot
             rows), from ``target_encoder_.inverse_transform``.
         """
-        return self.target_encoder_.inverse_transform(self.predict_proba(X))
+        proba = self.predict_proba(X)  # first: it checks that self is fitted
+        return self.target_encoder_.inverse_transform(proba)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
