@@ -671,3 +671,43 @@ def test_classes_with_column_labels():
         clf.fit(X, y.reshape(-1, 1))
     np.testing.assert_array_equal(clf.classes_, [2, 1, 0, 5])
     assert clf.predict_proba(X).shape == (len(X), 4)
+
+
+def split_features_by_name(X):
+    return {"first": X[:, :2], "rest": X[:, 2:]}
+
+
+def build_named_inputs(meta):
+    """Two named inputs, fed from a dict."""
+    a = keras.Input((2,), name="first")
+    b = keras.Input((meta["n_features_in_"] - 2,), name="rest")
+    joined = keras.layers.Concatenate()(
+        [keras.layers.Dense(2, activation="tanh")(a), b]
+    )
+    out = keras.layers.Dense(meta["n_classes_"], activation="softmax")(joined)
+    return _fixed_weights(keras.Model({"first": a, "rest": b}, out))
+
+
+class _NamedInputsScikeras(KerasClassifier):
+    @property
+    def feature_encoder(self):
+        return FunctionTransformer(split_features_by_name)
+
+
+class _NamedInputs(WeightedKerasClassifier):
+    @property
+    def feature_encoder(self):
+        return FunctionTransformer(split_features_by_name)
+
+
+def test_multi_input_dict_through_feature_encoder():
+    """Check that a feature_encoder returning a dict feeds named inputs as in SciKeras."""
+    X, y = _data(3, n_features=5)
+    tables = np.random.default_rng(2).uniform(0.5, 2.0, size=(len(y), 3, 3))
+    scale = tables[:, :, :1].repeat(3, axis=2)  # constant rows: a sample_weight
+    settings = {**COMMON, "loss": "categorical_crossentropy"}
+    theirs = _NamedInputsScikeras(build_named_inputs, **settings).fit(
+        X, y, sample_weight=scale[np.arange(len(y)), y, 0]
+    )
+    ours = _NamedInputs(build_named_inputs, **settings).fit(X, y, sample_tables=scale)
+    _assert_same_fit(theirs, ours, X)
