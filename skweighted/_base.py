@@ -21,12 +21,14 @@ import logging
 import threading
 import warnings
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import ClassifierTags
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _model_reuse
@@ -34,14 +36,24 @@ from ._fit_data import (
     DEFAULT_BATCH_SIZE,
     FitData,
     epoch_steps,
+    loss_from_logits,
+    map_features,
     model_fit_data,
     probabilities,
     steps_per_execution,
+    target_encoding,
 )
 from ._parallel import limit_backend_threads
-from ._seam import KerasClassifier, StrOptions, check_sample_weight, fit_context
+from ._seam import (
+    KerasClassifier,
+    StrOptions,
+    check_sample_weight,
+    fit_context,
+    metric_name,
+)
 from ._seeding import fit_seed, fresh_seed
 from ._tables import check_cost_table, label_indices, label_positions, table_rows
+from ._targets import ClassTargetEncoder
 
 _PREDICT_CHUNK = 1024
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -159,21 +171,51 @@ def _warn_degenerate(rows, table, y_idx, weighting):
         )
 
 
-def _check_network_output(network, n_features, n_classes, X):
-    """Raise a ValueError unless the network maps X to (n, n_classes)."""
+def _input_shapes(features):
+    """The batch shapes of the network's inputs: ``(None, ...)`` per array."""
+    return map_features(lambda a: (None, *a.shape[1:]), features)
+
+
+def _output_width(network, features):
+    """Units of the network's output, or a ValueError unless it is (n, units)."""
     import keras
 
     try:
-        spec = network.compute_output_spec(keras.KerasTensor((None, n_features)))
+        spec = network.compute_output_spec(
+            map_features(lambda a: keras.KerasTensor((None, *a.shape[1:])), features)
+        )
         shape = tuple(spec.shape)
     except Exception:  # a model that only runs on data
-        shape = tuple(keras.ops.shape(network(X[:1], training=False)))
-    if len(shape) != 2 or shape[-1] != n_classes:
-        raise ValueError(
-            f"The model built outputs shape {shape} but there are {n_classes} "
-            f"classes: the builder must return a model that ends in a softmax with "
-            f"meta['n_classes_'] = {n_classes} units, output shape (None, {n_classes})."
+        shape = tuple(
+            keras.ops.shape(
+                network(map_features(lambda a: a[:1], features), training=False)
+            )
         )
+    if len(shape) != 2:
+        raise ValueError(
+            f"The model built outputs shape {shape}: the builder must return a model "
+            "with one output of shape (None, n_classes), or (None, 1) for two "
+            "classes (multi-output models are not supported)."
+        )
+    return shape[-1]
+
+
+def _check_network_output(network, features, n_classes):
+    """Raise a ValueError unless the network maps X to (n, n_classes).
+
+    One unit is accepted for two classes (a sigmoid, or a logit).
+    """
+    width = _output_width(network, features)
+    if width != n_classes and not (width == 1 and n_classes == 2):
+        raise ValueError(
+            f"The model built outputs shape (None, {width}) but there are "
+            f"{n_classes} classes: the builder must return a model that ends in "
+            f"meta['n_classes_'] = {n_classes} units (a softmax, or logits with a "
+            "from_logits=True loss)"
+            + (", or in one sigmoid unit" if n_classes == 2 else "")
+            + "."
+        )
+    return width
 
 
 class BaseWeightedClassifier(KerasClassifier):
@@ -194,6 +236,38 @@ class BaseWeightedClassifier(KerasClassifier):
     }
 
     __repr__ = BaseEstimator.__repr__
+
+    #: Whether X may have more than 2 dimensions (images, sequences).
+    _allow_nd = True
+
+    @property
+    def target_encoder(self):
+        """The transformer of the targets (override to change it).
+
+        Fitted on ``y`` as ``target_encoder_`` in ``fit``: it gives
+        ``classes_``, ``transform`` turns ``y`` into class indices (or one-hot
+        rows) and ``inverse_transform`` turns probabilities into predictions.
+
+        Returns
+        -------
+        target_encoder : ClassTargetEncoder
+        """
+        return ClassTargetEncoder(classes=self.classes)
+
+    @property
+    def feature_encoder(self):
+        """The transformer of the features (override to change it).
+
+        Fitted on ``X`` as ``feature_encoder_`` in ``fit``; its ``transform``
+        output (an array, or a list or dict of arrays for a multi-input
+        model) is what the network takes, in fit and predict.
+
+        Returns
+        -------
+        feature_encoder : FunctionTransformer
+            The identity.
+        """
+        return FunctionTransformer()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -249,16 +323,34 @@ class BaseWeightedClassifier(KerasClassifier):
             reset=reset,
             dtype=[np.float32, np.float64],
             ensure_min_samples=1,
+            allow_nd=self._allow_nd,
+            multi_output=True,
         )
         check_classification_targets(y)
-        classes = _check_classes(classes, y) if reset else self.classes_
+        if reset:
+            encoder = self.target_encoder
+            labels = y.ndim == 1 or y.shape[1] == 1  # not one-hot rows
+            if isinstance(encoder, ClassTargetEncoder) and classes is not None:
+                if labels:
+                    encoder.set_params(classes=_check_classes(classes, y.ravel()))
+            encoder.fit(y)
+            self.target_encoder_ = encoder
+            self.target_type_ = type_of_target(y)
+            if self.target_type_ == "binary" and len(encoder.classes_) > 2:
+                self.target_type_ = "multiclass"
+            self.n_outputs_expected_ = getattr(encoder, "n_outputs_expected_", 1)
+            self.X_shape_, self.X_dtype_ = X.shape, X.dtype
+            self.y_dtype_, self.y_ndim_ = y.dtype, y.ndim
+        else:
+            self._check_same_form(X)
+        classes = np.asarray(self.target_encoder_.classes_)
+        y_idx = self._class_indices(y, len(classes))
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 classes, got one class "
                 f"{classes.tolist()!r}. Pass `classes=` with the full label set if "
                 "this data is a subset."
             )
-        y_idx = label_indices(y, classes)
         table = check_cost_table(self.misclass_weights, classes)
         rows = table_rows(
             y_idx,
@@ -289,30 +381,64 @@ class BaseWeightedClassifier(KerasClassifier):
                     f"{largest:.3g}, which overflows float32 (largest "
                     f"{_FLOAT32_MAX:.3g}); rescale the weights."
                 )
+        X = _as_float32(X, "X")
+        if reset:
+            self.feature_encoder_ = self.feature_encoder.fit(X)
         return FitData(
-            X=_as_float32(X, "X"),
+            X=self.feature_encoder_.transform(X),
             y_idx=y_idx,
             classes=classes,
             rows=rows,
             sample_weight=sample_weight,
         )
 
+    def _check_same_form(self, X):
+        """Refuse X of another rank or shape than the fitted one, as SciKeras."""
+        if X.ndim != len(self.X_shape_) or X.shape[1:] != self.X_shape_[1:]:
+            raise ValueError(
+                f"X has shape {X.shape[1:]} per example ({X.ndim} dimensions), but "
+                f"{type(self).__name__} was fitted on X of shape "
+                f"{self.X_shape_[1:]} per example ({len(self.X_shape_)} "
+                "dimensions); pass data of the fitted shape, or fit again."
+            )
+
+    def _class_indices(self, y, n_classes):
+        """The class index of each example, from the fitted target encoder."""
+        encoded = np.asarray(self.target_encoder_.transform(y))
+        if encoded.ndim == 2 and encoded.shape[1] > 1:  # one-hot rows
+            encoded = np.argmax(encoded, axis=1)
+        encoded = encoded.reshape(-1)
+        idx = encoded.astype(np.intp)
+        if (
+            len(idx) != len(y)
+            or (idx != encoded).any()
+            or (idx < 0).any()
+            or (idx >= n_classes).any()
+        ):
+            raise ValueError(
+                "target_encoder_.transform(y) must return one class index in "
+                f"range({n_classes}) (or one one-hot row) per example."
+            )
+        return idx
+
     def _meta(self, data):
         """What SciKeras-style model builders read from ``meta``."""
         meta = {
             "classes_": data.classes,
             "n_classes_": data.n_classes,
-            "n_features_in_": data.X.shape[1],
-            "target_type_": "binary" if data.n_classes == 2 else "multiclass",
+            "n_features_in_": self.n_features_in_,
+            "target_type_": self.target_type_,
             "n_outputs_": 1,
-            "n_outputs_expected_": 1,
-            "X_shape_": data.X.shape,
-            "X_dtype_": data.X.dtype,
-            "y_dtype_": data.classes.dtype,
-            "y_ndim_": 1,
+            "n_outputs_expected_": self.n_outputs_expected_,
+            "X_shape_": self.X_shape_,
+            "X_dtype_": self.X_dtype_,
+            "y_dtype_": self.y_dtype_,
+            "y_ndim_": self.y_ndim_,
         }
         if hasattr(self, "feature_names_in_"):
             meta["feature_names_in_"] = self.feature_names_in_
+        meta.update(getattr(self.target_encoder_, "get_metadata", dict)())
+        meta.update(getattr(self.feature_encoder_, "get_metadata", dict)())
         return meta
 
     # ------------------------------------------------------------ the model
@@ -327,7 +453,7 @@ class BaseWeightedClassifier(KerasClassifier):
         if isinstance(network, TableWeightedModel):
             network.weighting = self.weighting
             network = network.network
-        _check_network_output(network, data.X.shape[1], data.n_classes, data.X)
+        _check_network_output(network, data.X, data.n_classes)
         key = None
         if not getattr(network, "compiled", False):
             key = self._reuse_key(data, compile_kwargs)
@@ -341,7 +467,8 @@ class BaseWeightedClassifier(KerasClassifier):
             model.compile_from_config(network.get_compile_config())
         else:
             model.compile(**compile_kwargs)
-        model.build({"features": (None, data.X.shape[1])})
+        model.from_logits = loss_from_logits(model.loss)
+        model.build({"features": _input_shapes(data.X)})
         return model, key
 
     def _detached_copy(self, model, data, seed):
@@ -353,7 +480,7 @@ class BaseWeightedClassifier(KerasClassifier):
         _model_reuse.copy_variables(network, model.network)
         copy = TableWeightedModel(network, weighting=self.weighting)
         copy.compile(**compile_kwargs)
-        copy.build({"features": (None, data.X.shape[1])})
+        copy.build({"features": _input_shapes(data.X)})
         copy.optimizer.build(copy.trainable_variables)
         _model_reuse.copy_variables(copy.optimizer, model.optimizer)
         return copy
@@ -415,6 +542,8 @@ class BaseWeightedClassifier(KerasClassifier):
                     model.compile(**self._compile_arguments(spe))
             else:
                 model, key = self._new_model(data, self._compile_arguments(spe), seed)
+            width = _output_width(model.network, data.X)
+            data = replace(data, encoding=target_encoding(model.loss, width))
             history = {}
             if not initialize_only:
                 x, y_fit, sw, kwargs = model_fit_data(
@@ -444,6 +573,11 @@ class BaseWeightedClassifier(KerasClassifier):
             self.n_classes_ = data.n_classes
             self.history_ = {}
         for name, values in history.items():
+            if name != "loss" and not name.startswith("val_"):
+                try:  # SciKeras' full metric names ("acc" -> "accuracy")
+                    name = metric_name(name)
+                except ValueError:  # a metric named by the user
+                    pass
             self.history_.setdefault(name, []).extend(values)
         self.model_ = model
         self.n_iter_ = len(self.history_.get("loss", []))
@@ -458,10 +592,12 @@ class BaseWeightedClassifier(KerasClassifier):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels (strings, integers or booleans).
+        X : {array-like, DataFrame} of shape (n_samples, n_features) or \
+                (n_samples, ...)
+            Training data; images and sequences keep their shape when the
+            estimator takes them (``WeightedKerasClassifier``).
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels (strings, integers or booleans), or one-hot rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-example weights; they multiply the table weights.
         sample_tables : array-like of shape (n_samples, K, K) or \
@@ -556,7 +692,14 @@ class BaseWeightedClassifier(KerasClassifier):
             Probabilities (rows sum to 1).
         """
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, dtype=[np.float32, np.float64])
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            dtype=[np.float32, np.float64],
+            allow_nd=self._allow_nd,
+        )
+        self._check_same_form(X)
         X = _as_float32(X, "X")
         from keras import ops
 
@@ -571,9 +714,12 @@ class BaseWeightedClassifier(KerasClassifier):
             if rows < _PREDICT_CHUNK:
                 padding = np.zeros((_PREDICT_CHUNK - rows,) + X.shape[1:], X.dtype)
                 chunk = np.concatenate([chunk, padding])
-            output = ops.convert_to_numpy(network(chunk, training=False))
+            features = self.feature_encoder_.transform(chunk)
+            output = ops.convert_to_numpy(network(features, training=False))
             chunks.append(output[:rows])
-        return probabilities(np.concatenate(chunks, axis=0), self.n_classes_)
+        return probabilities(
+            np.concatenate(chunks, axis=0), self.n_classes_, self.model_.from_logits
+        )
 
     def predict(self, X):
         """Predict class labels (the argmax of :meth:`predict_proba`).
@@ -585,11 +731,12 @@ class BaseWeightedClassifier(KerasClassifier):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Labels from ``classes_`` (one-hot rows when fitted on one-hot
+            rows), from ``target_encoder_.inverse_transform``.
         """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        proba = self.predict_proba(X)  # first: it checks that self is fitted
+        return self.target_encoder_.inverse_transform(proba)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.

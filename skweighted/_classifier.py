@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 
 from . import _model_reuse
 from ._base import BaseWeightedClassifier
-from ._seam import Interval, StrOptions
+from ._seam import Interval, Options, StrOptions
 from ._seeding import fresh_seed, seeded_build
 
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
@@ -51,14 +51,43 @@ def _keras_object(name, value, routed, module):
     return value
 
 
-def _as_list(callbacks):
-    if callbacks is None:
+def _instantiate(items, routed):
+    """SciKeras' forms of callbacks and metrics, as a list of objects.
+
+    ``items`` is one object or class, a list or a dict of them. A class is
+    instantiated with the routed parameters that have no ``__`` (shared by
+    all) and, in a list or dict, those routed to its position or key
+    (``callbacks__0__patience``, ``callbacks__stop__patience``).
+    """
+    shared = {k: v for k, v in routed.items() if "__" not in k}
+
+    def make(item, own):
+        return item(**{**shared, **own}) if isinstance(item, type) else item
+
+    def own(key):
+        prefix = f"{key}__"
+        return {k[len(prefix) :]: v for k, v in routed.items() if k.startswith(prefix)}
+
+    if items is None:
         return []
-    if isinstance(callbacks, dict):
-        return list(callbacks.values())
-    if isinstance(callbacks, (list, tuple)):
-        return list(callbacks)
-    return [callbacks]
+    if isinstance(items, dict):
+        return [make(item, own(key)) for key, item in items.items()]
+    if isinstance(items, (list, tuple)):
+        return [make(item, own(i)) for i, item in enumerate(items)]
+    return [make(items, {})]
+
+
+def _check_callbacks(callbacks):
+    import keras
+
+    for callback in callbacks:
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                f"callbacks must hold keras.callbacks.Callback instances or "
+                f"subclasses, got {callback!r}. Pass one callback, a list or a dict "
+                "of them; classes are instantiated with the callbacks__* parameters."
+            )
+    return callbacks
 
 
 class WeightedKerasClassifier(BaseWeightedClassifier):
@@ -76,18 +105,26 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     table ``misclass_weights`` or the example's own table passed to
     ``fit(..., sample_tables=...)``.
 
-    The model must output class probabilities of shape ``(n_samples,
-    n_classes)`` (a softmax, also for binary problems); targets are one-hot.
-    The network is wrapped in a :class:`~skweighted.keras.TableWeightedModel`
-    that receives each example's table row as a second input, so ``X`` stays a
-    plain array or DataFrame.
+    The model ends in a softmax over the ``n_classes`` classes, in one
+    sigmoid unit for two classes (``predict_proba`` and the weights then see
+    ``[1 - p, p]``; tables stay 2 x 2), or in logits of either shape with a
+    ``from_logits=True`` loss (weights are computed on the probabilities).
+    Targets are encoded for the loss as SciKeras encodes them: class indices
+    for a sparse loss, one 0/1 column for a one-unit output, one-hot rows
+    otherwise. ``y`` holds labels, or one-hot rows; ``X`` may have any rank
+    (images, sequences), and a ``feature_encoder`` may split it into the
+    inputs of a multi-input model. The network is wrapped in a
+    :class:`~skweighted.keras.TableWeightedModel` that receives each example's
+    table row as a second input, so ``X`` stays a plain array or DataFrame.
+    See :ref:`coming-from-scikeras` for what differs from SciKeras.
 
     Parameters
     ----------
     model : callable or keras.Model, default=None
         A function returning a Keras model (it may take ``meta``,
         ``compile_kwargs`` and routed ``model__*`` parameters, as in SciKeras),
-        or a model instance (copied with fresh weights for each fit).
+        or a model instance (copied, with its weights and, if compiled, its
+        compile settings, for each fit; the instance itself is not trained).
     misclass_weights : None, array-like of shape (K, K), DataFrame or dict, \
             default=None
         Global table, rows = true class, columns = predicted class, in the
@@ -105,12 +142,14 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     optimizer : str, keras.optimizers.Optimizer or its class, default="adam"
         The optimizer; a name or class takes routed ``optimizer__*``
         parameters (e.g. ``optimizer__learning_rate``).
-    loss : str or keras.losses.Loss, default="categorical_crossentropy"
-        The per-example loss that the table weights multiply.
+    loss : str, keras.losses.Loss or its class, default="categorical_crossentropy"
+        The per-example loss that the table weights multiply; a class takes
+        routed ``loss__*`` parameters (e.g. ``loss__from_logits=True``).
     epochs : int, default=1
         Passes over the data per ``fit``.
     batch_size : int, default=None
-        Examples per optimizer step; None is Keras' 32.
+        Examples per optimizer step; None is Keras' 32, -1 one batch of all
+        the examples.
     verbose : int, default=0
         0 is silent; 1 and 2 show Keras' progress output.
     random_state : int, RandomState instance or None, default=None
@@ -120,12 +159,15 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     warm_start : bool, default=False
         Keep training the existing model on the next ``fit``.
     metrics : list, default=None
-        Keras metrics, computed on the training data each epoch and kept in
-        ``history_``.
-    callbacks : list or dict of keras.callbacks.Callback, default=None
-        Callback instances, or classes instantiated with the routed
-        ``callbacks__*`` parameters. A callback that overrides a batch hook
-        sees every batch (see Notes).
+        Keras metrics (names, instances or classes instantiated with the
+        routed ``metrics__*`` or ``metrics__<i>__*`` parameters), computed on
+        the training data each epoch and kept in ``history_`` under
+        SciKeras' names.
+    callbacks : callback, list or dict of them, default=None
+        ``keras.callbacks.Callback`` instances, or classes instantiated with
+        the routed ``callbacks__*`` (all), ``callbacks__<i>__*`` (the i-th of
+        a list) or ``callbacks__<key>__*`` (of a dict) parameters. A callback
+        that overrides a batch hook sees every batch (see Notes).
     shuffle : bool, default=True
         Shuffle the training examples before each epoch.
     validation_split : float, default=0.0
@@ -139,7 +181,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         Routed parameters, as in SciKeras: ``model__*`` (passed to the
         builder), ``fit__*`` (to ``Model.fit``), ``compile__*`` (to
         ``Model.compile``, e.g. ``compile__steps_per_execution``),
-        ``optimizer__*``, ``loss__*`` and ``callbacks__*``.
+        ``optimizer__*``, ``loss__*``, ``metrics__*`` and ``callbacks__*``
+        (``fit__callbacks`` adds callbacks for ``fit``). ``predict__*`` are
+        accepted and unused: predictions are computed in fixed-size chunks.
 
     Attributes
     ----------
@@ -158,6 +202,27 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         Training history: ``loss`` and each metric, one value per epoch.
     n_iter_ : int
         Number of epochs run (over all fits when warm-starting).
+    target_encoder_ : transformer
+        The fitted :attr:`target_encoder`: ``y`` to class indices, and
+        probabilities to predictions.
+    feature_encoder_ : transformer
+        The fitted :attr:`feature_encoder`: ``X`` to the network's inputs.
+    target_type_ : str
+        scikit-learn's ``type_of_target`` of the ``y`` seen in ``fit``
+        ("multilabel-indicator" for one-hot rows, as in SciKeras).
+    n_outputs_expected_ : int
+        Outputs of the model (always 1).
+    X_shape_ : tuple
+        Shape of the ``X`` seen in ``fit``.
+    X_dtype_ : numpy.dtype
+        Dtype of the ``X`` seen in ``fit`` (after validation).
+    y_dtype_ : numpy.dtype
+        Dtype of the ``y`` seen in ``fit``.
+    y_ndim_ : int
+        Dimensions of the ``y`` seen in ``fit`` (2 for one-hot rows).
+    initialized_ : bool
+        Whether ``model_`` exists (after ``fit``, ``partial_fit`` or
+        ``initialize``).
     example_weighted_ : bool
         Whether training received per-example weights (``sample_weight`` or
         ``sample_tables``). :class:`~skweighted.MinimumCostClassifier` reads
@@ -208,7 +273,11 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     _parameter_constraints = {
         **BaseWeightedClassifier._parameter_constraints,
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),  # one batch of all the examples
+            None,
+        ],
     }
 
     def __init__(
@@ -285,7 +354,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         builder = self.model if self.model is not None else self._legacy_build_fn()
         with seeded_build(seed):
             if isinstance(builder, keras.Model):
+                # A copy, with the instance's weights (it may be pretrained).
                 network = keras.models.clone_model(builder)
+                network.set_weights(builder.get_weights())
                 if builder.compiled:
                     network.compile_from_config(builder.get_compile_config())
                 return network
@@ -314,19 +385,19 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             "steps_per_execution": steps_per_execution,
         }
         if getattr(self, "metrics", None):
-            kwargs["metrics"] = self.metrics
+            kwargs["metrics"] = _instantiate(self.metrics, self._routed("metrics"))
         if getattr(self, "run_eagerly", False):
             kwargs["run_eagerly"] = True
         kwargs.update(self._routed("compile"))
         return kwargs
 
     def _training_callbacks(self, fit_kwargs, *, validation):
-        routed = self._routed("callbacks")
-        return [
-            callback(**routed) if isinstance(callback, type) else callback
-            for callback in _as_list(getattr(self, "callbacks", None))
-            + _as_list(fit_kwargs.pop("callbacks", None))
-        ]
+        return _check_callbacks(
+            _instantiate(getattr(self, "callbacks", None), self._routed("callbacks"))
+            + _instantiate(
+                fit_kwargs.pop("callbacks", None), self._routed("fit__callbacks")
+            )
+        )
 
     def _model_fit_params(self):
         params = {
@@ -338,7 +409,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             params["validation_split"] = self.validation_split
         if getattr(self, "validation_batch_size", None):
             params["validation_batch_size"] = self.validation_batch_size
-        params.update(self._routed("fit"))
+        params.update({k: v for k, v in self._routed("fit").items() if "__" not in k})
         return params
 
 
@@ -426,6 +497,23 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         one value per epoch.
     n_iter_ : int
         Number of epochs run.
+    target_encoder_ : transformer
+        The fitted ``target_encoder``: ``y`` to class indices, and
+        probabilities to predictions.
+    feature_encoder_ : transformer
+        The fitted ``feature_encoder`` (the identity unless overridden).
+    target_type_ : str
+        scikit-learn's ``type_of_target`` of the ``y`` seen in ``fit``.
+    n_outputs_expected_ : int
+        Outputs of the model (always 1).
+    X_shape_ : tuple
+        Shape of the ``X`` seen in ``fit``.
+    X_dtype_ : numpy.dtype
+        Dtype of the ``X`` seen in ``fit`` (after validation).
+    y_dtype_ : numpy.dtype
+        Dtype of the ``y`` seen in ``fit``.
+    y_ndim_ : int
+        Dimensions of the ``y`` seen in ``fit`` (2 for one-hot rows).
     example_weighted_ : bool
         Whether training received per-example weights (``sample_weight`` or
         ``sample_tables``). :class:`~skweighted.MinimumCostClassifier` reads
@@ -477,6 +565,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         "tol": [Interval(Real, 0, None, closed="left")],
         "weighting": [StrOptions({"argmax", "expected"})],
     }
+
+    _allow_nd = False  # a multi-layer perceptron takes 2-D X
 
     # Parameters are exactly those of __init__, as for scikit-learn's own
     # estimators (SciKeras reads them from the instance's attributes).

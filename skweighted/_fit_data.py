@@ -1,9 +1,11 @@
 """The training data of one fit: its encoding, pipeline and steps policy.
 
 :class:`FitData` carries the validated arrays through ``fit``.
-:func:`encode_targets` and :func:`probabilities` are the one place where
-labels become the model's targets and the model's outputs become class
-probabilities. :func:`steps_per_execution` decides how many optimizer steps
+:func:`target_encoding` and :func:`encode_targets` are the one place where
+class indices become the targets the compiled loss takes (one-hot, sparse
+or one binary column, as SciKeras encodes them); the model's outputs become
+class probabilities in :func:`skweighted.keras.class_probabilities`, for the
+table weights and for ``predict_proba`` alike. :func:`steps_per_execution` decides how many optimizer steps
 one call of the traced train function runs, and :func:`model_fit_data` what
 ``keras.Model.fit`` is fed.
 """
@@ -33,8 +35,66 @@ _BATCH_HOOKS = (
 )
 
 
-def encode_targets(y_idx, n_classes):
-    """The targets the compiled loss receives: one-hot rows, float32.
+#: How the targets are encoded for the compiled loss: one-hot rows, class
+#: indices (a sparse loss), or one 0/1 column (a one-unit binary output).
+ENCODINGS = ("onehot", "sparse", "binary")
+
+
+def loss_name(loss):
+    """A lower-case name of a Keras loss given as a name, object or function."""
+    if isinstance(loss, str):
+        return loss.lower()
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
+    return (name or type(loss).__name__).lower()
+
+
+def loss_from_logits(loss):
+    """Whether a compiled Keras loss takes logits (``from_logits=True``)."""
+    if loss is None or isinstance(loss, str) or not hasattr(loss, "get_config"):
+        return False
+    return bool(loss.get_config().get("from_logits", False))
+
+
+def target_encoding(loss, n_outputs):
+    """How the targets are encoded for ``loss`` and a network of ``n_outputs`` units.
+
+    Parameters
+    ----------
+    loss : str, keras.losses.Loss, callable or None
+        The compiled loss.
+    n_outputs : int
+        Units of the network's output: the number of classes, or 1 for one
+        sigmoid (or logit) unit with two classes.
+
+    Returns
+    -------
+    encoding : {"onehot", "sparse", "binary"}
+        "sparse" for a sparse loss (class indices), "binary" for a one-unit
+        output (a 0/1 column), "onehot" otherwise, as SciKeras encodes them.
+
+    Raises
+    ------
+    ValueError
+        For a one-unit output with a (non-sparse) categorical loss, which
+        would be 0 whatever the model predicts.
+    """
+    name = loss_name(loss)
+    if "sparse" in name:
+        return "sparse"
+    if n_outputs == 1:
+        if "categorical" in name:
+            raise ValueError(
+                f"The model ends in one unit but its loss is {name!r}, which is 0 "
+                "for a single unit: with one sigmoid (or logit) unit use "
+                "loss='binary_crossentropy' (from_logits=True for a logit), or "
+                "end the model in a softmax over meta['n_classes_'] units."
+            )
+        return "binary"
+    return "onehot"
+
+
+def encode_targets(y_idx, n_classes, encoding="onehot"):
+    """The targets the compiled loss receives, float32.
 
     Parameters
     ----------
@@ -42,34 +102,66 @@ def encode_targets(y_idx, n_classes):
         Index of each example's class.
     n_classes : int
         Number of classes K.
+    encoding : {"onehot", "sparse", "binary"}, default="onehot"
+        One-hot rows, or the class index as one column (a sparse loss, or
+        the 0/1 target of a one-unit binary output).
 
     Returns
     -------
-    targets : ndarray of shape (n_samples, n_classes)
+    targets : ndarray of shape (n_samples, n_classes) or (n_samples, 1)
     """
-    return np.eye(n_classes, dtype=np.float32)[y_idx]
+    if encoding == "onehot":
+        return np.eye(n_classes, dtype=np.float32)[y_idx]
+    return np.asarray(y_idx, dtype=np.float32).reshape(-1, 1)
 
 
-def probabilities(output, n_classes):
+def probabilities(output, n_classes, from_logits=False):
     """Class probabilities from the network's output, float64.
 
     Parameters
     ----------
-    output : ndarray of shape (n_samples, n_classes)
-        What the network returns (a softmax over the classes).
+    output : ndarray of shape (n_samples, n_classes) or (n_samples, 1)
+        What the network returns: K units, or one unit for two classes.
     n_classes : int
         Number of classes K.
+    from_logits : bool, default=False
+        Whether the output holds logits.
 
     Returns
     -------
     proba : ndarray of shape (n_samples, n_classes)
     """
-    if output.ndim != 2 or output.shape[1] != n_classes:
+    from keras import ops
+
+    from .keras import class_probabilities
+
+    width = output.shape[1] if output.ndim == 2 else None
+    if width != n_classes and not (width == 1 and n_classes == 2):
         raise ValueError(
             f"The model outputs shape {output.shape[1:]} but there are {n_classes} "
-            "classes: build a model that ends in a softmax with n_classes_ units."
+            f"classes: build a model that ends in {n_classes} units (or one "
+            "sigmoid unit for two classes)."
         )
-    return output.astype(np.float64)
+    proba = class_probabilities(ops.convert_to_tensor(output), from_logits)
+    return ops.convert_to_numpy(proba).astype(np.float64)
+
+
+def map_features(fn, features):
+    """Apply ``fn`` to each array of ``features`` (an array, list or dict)."""
+    if isinstance(features, dict):
+        return {key: fn(value) for key, value in features.items()}
+    if isinstance(features, (list, tuple)):
+        return type(features)(fn(value) for value in features)
+    return fn(features)
+
+
+def first_array(features):
+    """The first array of ``features`` (an array, list or dict)."""
+    if isinstance(features, dict):
+        return first_array(next(iter(features.values())))
+    if isinstance(features, (list, tuple)):
+        return first_array(features[0])
+    return features
 
 
 @dataclass(frozen=True)
@@ -78,8 +170,8 @@ class FitData:
 
     Attributes
     ----------
-    X : ndarray of shape (n_samples, n_features), float32
-        Features.
+    X : ndarray of shape (n_samples, ...), float32, or a list or dict of them
+        Features, as the network takes them (after the feature encoder).
     y_idx : ndarray of shape (n_samples,)
         Index of each example's class in ``classes``.
     classes : ndarray of shape (n_classes,)
@@ -89,17 +181,20 @@ class FitData:
         with the plain loss.
     sample_weight : ndarray of shape (n_samples,) or None
         Per-example weights (``sample_weight`` times ``class_weight``).
+    encoding : {"onehot", "sparse", "binary"}
+        How :attr:`targets` are encoded for the compiled loss.
     """
 
-    X: np.ndarray
+    X: np.ndarray | list | dict
     y_idx: np.ndarray
     classes: np.ndarray
     rows: np.ndarray | None = None
     sample_weight: np.ndarray | None = None
+    encoding: str = "onehot"
 
     @property
     def n_samples(self):
-        return self.X.shape[0]
+        return first_array(self.X).shape[0]
 
     @property
     def n_classes(self):
@@ -108,13 +203,15 @@ class FitData:
     @property
     def inputs(self):
         """The model's ``x``: the features and, when weighted, the rows."""
+        # tf.data reads a list as one tensor: several inputs travel as a tuple.
+        X = tuple(self.X) if isinstance(self.X, list) else self.X
         if self.rows is None:
-            return {FEATURES: self.X}
-        return {FEATURES: self.X, ROWS: self.rows}
+            return {FEATURES: X}
+        return {FEATURES: X, ROWS: self.rows}
 
     @property
     def targets(self):
-        return encode_targets(self.y_idx, self.n_classes)
+        return encode_targets(self.y_idx, self.n_classes, self.encoding)
 
     def subset(self, idx):
         """The same data restricted to the examples ``idx``."""
@@ -124,7 +221,7 @@ class FitData:
 
         return replace(
             self,
-            X=self.X[idx],
+            X=map_features(lambda a: a[idx], self.X),
             y_idx=self.y_idx[idx],
             rows=take(self.rows),
             sample_weight=take(self.sample_weight),

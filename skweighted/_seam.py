@@ -11,19 +11,22 @@ in the package imports ``scikeras`` or a private (``_``-prefixed or
 import importlib
 import random
 
+from scikeras.utils import metric_name
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
     "INTERNALS",
     "Interval",
     "KerasClassifier",
+    "Options",
     "StrOptions",
     "check_sample_weight",
     "fit_context",
     "keras_default_seed_source",
+    "metric_name",
 ]
 
 #: (module, attribute, what skweighted uses it for). The attribute "" means
@@ -36,6 +39,12 @@ INTERNALS = (
         "skweighted overrides its fit, predict and parameter handling",
     ),
     (
+        "scikeras.utils",
+        "metric_name",
+        "SciKeras' full names of metrics (e.g. 'acc' -> 'accuracy') for the "
+        "keys of history_",
+    ),
+    (
         "sklearn.base",
         "_fit_context",
         "parameter validation around fit, as scikit-learn's own estimators do",
@@ -44,6 +53,11 @@ INTERNALS = (
         "sklearn.utils._param_validation",
         "Interval",
         "declarative parameter constraints",
+    ),
+    (
+        "sklearn.utils._param_validation",
+        "Options",
+        "declarative parameter constraints (batch_size=-1)",
     ),
     (
         "sklearn.utils._param_validation",

@@ -18,6 +18,7 @@ GALLERY = [
     "applications/plot_example_dependent_costs.py",
     "model_selection/plot_grid_search_tables.py",
     "applications/plot_cost_matrix_display.py",
+    "applications/plot_digits_cnn_costly_confusion.py",
 ]
 
 

@@ -202,3 +202,34 @@ def test_true_class_rows_accepts_one_hot():
     )
     with pytest.raises(ValueError, match="range"):
         true_class_rows(tables, y + 1)
+
+
+@pytest.mark.parametrize("weighting", ["argmax", "expected"])
+@pytest.mark.parametrize("form", ["rows", "tables"])
+@pytest.mark.parametrize("head", ["sigmoid", "logit", "sparse_logits"])
+def test_model_compute_loss_other_heads(weighting, form, head):
+    """Check compute_loss with a sigmoid unit, a logit or sparse logits.
+
+    The weights come from the class probabilities ([1 - p, p], the sigmoid of
+    the logit, the softmax of the logits), and the targets are class indices:
+    the result must equal the loop reference on those probabilities.
+    """
+    k = 3 if head == "sparse_logits" else 2
+    y, proba, tables = random_problem(k=k, seed=4)
+    if head == "sparse_logits":
+        y_pred = np.log(proba)  # logits whose softmax is proba
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    else:
+        p1 = proba[:, 1:]
+        y_pred = p1 if head == "sigmoid" else np.log(p1 / (1 - p1))
+        loss = keras.losses.BinaryCrossentropy(from_logits=head == "logit")
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(y_pred.shape[1])])
+    model = TableWeightedModel(net, weighting=weighting, from_logits=head != "sigmoid")
+    model.compile(optimizer="sgd", loss=loss)
+    x = {"features": np.zeros((len(y), 3), np.float32)}
+    x[form] = (
+        true_class_rows(tables, y) if form == "rows" else tables.astype(np.float32)
+    )
+    got = model.compute_loss(x, y.reshape(-1, 1).astype(np.float32), y_pred)
+    expected = np.mean(reference_losses(y, proba, tables, weighting))
+    np.testing.assert_allclose(float(got), expected, rtol=1e-4)

@@ -7,12 +7,13 @@ from ._loss import MisclassificationWeightedCrossentropy
 from ._mlp import build_mlp
 from ._model import TableWeightedModel
 from ._rows import true_class_rows
-from ._weights import table_weights
+from ._weights import class_probabilities, table_weights
 
 __all__ = [
     "MisclassificationWeightedCrossentropy",
     "TableWeightedModel",
     "build_mlp",
+    "class_probabilities",
     "table_weights",
     "true_class_rows",
 ]

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from ._weights import check_weighting, table_weights
+from ._weights import check_weighting, class_probabilities, table_weights
 
 FEATURES = "features"
 ROWS = "rows"
@@ -25,13 +25,20 @@ class TableWeightedModel(keras.Model):
     argmax p_k]`` (``weighting="argmax"``) or ``sum_j W_k[i, j] p_kj``
     (``weighting="expected"``), treated as constants, which multiply any
     ``sample_weight`` / ``class_weight`` before the compiled loss is reduced.
+    ``p_k`` are the class probabilities read from the network's output by
+    :func:`~skweighted.keras.class_probabilities`.
 
     Parameters
     ----------
     network : keras.Model or keras.layers.Layer
-        Maps the features to class probabilities of shape (batch, K).
+        Maps the features to class probabilities of shape (batch, K), to one
+        sigmoid unit (batch, 1) for two classes, or to logits of either shape
+        with ``from_logits=True``.
     weighting : {"argmax", "expected"}, default="argmax"
         How a table row becomes a weight.
+    from_logits : bool, default=False
+        Whether the network outputs logits (the compiled loss then has
+        ``from_logits=True``); the weights are computed on the probabilities.
     **kwargs
         Passed to :class:`keras.Model` (e.g. ``name``).
 
@@ -52,10 +59,11 @@ class TableWeightedModel(keras.Model):
     (64, 2)
     """
 
-    def __init__(self, network, weighting="argmax", **kwargs):
+    def __init__(self, network, weighting="argmax", from_logits=False, **kwargs):
         super().__init__(**kwargs)
         self.network = network
         self.weighting = check_weighting(weighting)
+        self.from_logits = bool(from_logits)
 
     def call(self, inputs, training=None):
         if isinstance(inputs, dict):
@@ -89,14 +97,22 @@ class TableWeightedModel(keras.Model):
         """
         if not isinstance(x, dict):
             return None
+        if ROWS not in x and TABLES not in x:
+            return None
+        proba = class_probabilities(y_pred, self.from_logits)
         if ROWS in x:
             rows = x[ROWS]
-        elif TABLES in x:
-            y_true = ops.cast(y, x[TABLES].dtype)
-            rows = ops.einsum("bk,bkj->bj", y_true, x[TABLES])
         else:
-            return None
-        return table_weights(rows, y_pred, self.weighting)
+            tables = x[TABLES]
+            k = tables.shape[-1]
+            if len(y.shape) == 2 and y.shape[-1] == k and k > 1:  # one-hot
+                y_true = ops.cast(y, tables.dtype)
+            else:  # class indices, (batch,) or (batch, 1)
+                y_true = ops.one_hot(
+                    ops.cast(ops.reshape(y, (-1,)), "int32"), k, dtype=tables.dtype
+                )
+            rows = ops.einsum("bk,bkj->bj", y_true, tables)
+        return table_weights(rows, proba, self.weighting)
 
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True
@@ -117,6 +133,7 @@ class TableWeightedModel(keras.Model):
         config.update(
             network=keras.saving.serialize_keras_object(self.network),
             weighting=self.weighting,
+            from_logits=self.from_logits,
         )
         return config
 

@@ -12,6 +12,45 @@ def check_weighting(weighting):
     return weighting
 
 
+def class_probabilities(y_pred, from_logits=False):
+    """Class probabilities ``(batch, K)`` from what a classifier outputs.
+
+    The one place where a network's output is read as class probabilities:
+    ``K`` softmax units are taken as they are, one sigmoid unit ``p`` becomes
+    ``[1 - p, p]``, and with ``from_logits`` the output is first passed
+    through a softmax (``K`` units) or a sigmoid (one unit).
+
+    Parameters
+    ----------
+    y_pred : tensor of shape (batch, K) or (batch, 1)
+        The network's output.
+    from_logits : bool, default=False
+        Whether the output holds logits.
+
+    Returns
+    -------
+    proba : tensor of shape (batch, K)
+        Class probabilities, rows summing to 1; K = 2 for a one-unit output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from keras import ops
+    >>> from skweighted.keras import class_probabilities
+    >>> out = np.array([[0.8], [0.1]], dtype="float32")
+    >>> ops.convert_to_numpy(class_probabilities(out)).round(2)
+    array([[0.2, 0.8],
+           [0.9, 0.1]], dtype=float32)
+    >>> logits = np.array([[0.0, 0.0]], dtype="float32")
+    >>> ops.convert_to_numpy(class_probabilities(logits, from_logits=True))
+    array([[0.5, 0.5]], dtype=float32)
+    """
+    if y_pred.shape[-1] == 1:
+        p = ops.sigmoid(y_pred) if from_logits else y_pred
+        return ops.concatenate([1 - p, p], axis=-1)
+    return ops.softmax(y_pred, axis=-1) if from_logits else y_pred
+
+
 def table_weights(rows, y_pred, weighting="argmax"):
     """Per-example weights from each example's true-class row of its table.
 
