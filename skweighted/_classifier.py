@@ -681,7 +681,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
 
         held_out = validation is not None
         return [
-            *_as_list(fit_kwargs.pop("callbacks", None)),  # fit(callbacks=...)
+            # fit(X, y, callbacks=...): one callback, a list or a dict of them
+            *_check_callbacks(_instantiate(fit_kwargs.pop("callbacks", None), {})),
             keras.callbacks.EarlyStopping(
                 monitor="val_loss" if held_out else "loss",
                 min_delta=self.tol,
