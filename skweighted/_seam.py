@@ -4,8 +4,10 @@ SciKeras 0.13 is no longer maintained, and Keras and scikit-learn keep some
 useful pieces private. Each one used is imported here and listed in
 :data:`INTERNALS` with what it is for; ``tests/test_seam.py`` looks each one up
 and fails with a message naming the one that an upgrade removed. Nothing else
-in the package imports ``scikeras`` or a private (``_``-prefixed or
-``keras.src``) name.
+in the package imports ``scikeras`` or a Keras internal. The numpy and
+scikit-learn modules (the decision rule, the cost conversions and the metrics)
+import the scikit-learn privates they use directly, so that they never load
+SciKeras or Keras; those are listed in :data:`INTERNALS` too.
 """
 
 import importlib
@@ -68,6 +70,26 @@ INTERNALS = (
         "sklearn.utils.validation",
         "_check_sample_weight",
         "validation of sample_weight",
+    ),
+    (
+        "sklearn.utils._param_validation",
+        "HasMethods",
+        "declarative parameter constraints (MinimumCostClassifier's estimator)",
+    ),
+    (
+        "sklearn.utils._param_validation",
+        "validate_params",
+        "parameter validation of the public functions (metrics, cost weights)",
+    ),
+    (
+        "sklearn.utils.metadata_routing",
+        "_routing_enabled",
+        "MinimumCostClassifier routes fit parameters only when routing is on",
+    ),
+    (
+        "sklearn.utils.validation",
+        "_num_samples",
+        "the number of examples of MinimumCostClassifier's X, of any type",
     ),
     (
         "keras.src.random.seed_generator",
