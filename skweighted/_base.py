@@ -8,13 +8,17 @@ Reading order of one ``fit``:
 2. :meth:`BaseWeightedClassifier._new_model` builds the network, checks
    its output, wraps it in a :class:`~skweighted.keras.TableWeightedModel`
    and compiles it (or reuses a compiled one, see ``_model_reuse``);
-3. ``keras.Model.fit`` trains it on the data of
-   :func:`~skweighted._fit_data.model_fit_data`;
+3. it is trained: all epochs in one traced call
+   (:class:`~skweighted._train_loop.EpochLoop`) when the fit needs nothing
+   of ``keras.Model.fit`` (no callbacks of the user's, no validation data,
+   no progress bar), ``keras.Model.fit`` on the data of
+   :func:`~skweighted._fit_data.model_fit_data` otherwise; both take the
+   same steps on the same batches;
 4. only then are the fitted attributes set.
 
 A concrete estimator says how its network is built and compiled, which
-callbacks and validation data it trains with, and whether its compiled
-model may be reused.
+callbacks, stopping rule and validation data it trains with, and whether
+its compiled model may be reused.
 """
 
 import logging
@@ -54,6 +58,7 @@ from ._seam import (
 from ._seeding import fit_seed, fresh_seed
 from ._tables import check_cost_table, label_indices, label_positions, table_rows
 from ._targets import ClassTargetEncoder
+from ._train_loop import EpochLoop, trains_in_one_call
 
 _PREDICT_CHUNK = 1024
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -293,8 +298,12 @@ class BaseWeightedClassifier(KerasClassifier):
         raise NotImplementedError
 
     def _training_callbacks(self, fit_kwargs, *, validation):
-        """The callbacks of ``Model.fit`` (``validation``: the held-out FitData)."""
+        """The user's callbacks (``validation``: the held-out FitData)."""
         raise NotImplementedError
+
+    def _stopping_rule(self, validation):
+        """The :class:`~skweighted._train_loop.Stopping` rule, or None."""
+        return None
 
     def _model_fit_params(self):
         """``Model.fit`` arguments taken from the parameters."""
@@ -445,7 +454,10 @@ class BaseWeightedClassifier(KerasClassifier):
     def _new_model(self, data, compile_kwargs, seed):
         """A compiled TableWeightedModel with fresh initial weights.
 
-        Returns the model and the key under which it may be reused (None).
+        Returns ``(model, key, loop, spare)``: the key under which the model
+        may be reused (None), its :class:`EpochLoop` and, when a reused model
+        took the fresh weights, the freshly built network (for
+        :meth:`_detached_copy`); otherwise None.
         """
         from .keras import TableWeightedModel
 
@@ -457,11 +469,12 @@ class BaseWeightedClassifier(KerasClassifier):
         key = None
         if not getattr(network, "compiled", False):
             key = self._reuse_key(data, compile_kwargs)
-        model = _model_reuse.take(key)
-        if model is not None:
+        kept = _model_reuse.take(key)
+        if kept is not None:
+            model, loop = kept
             _model_reuse.copy_variables(model.network, network)
             _model_reuse.reset_optimizer(model.optimizer)
-            return model, key
+            return model, key, loop, network
         model = TableWeightedModel(network, weighting=self.weighting)
         if getattr(network, "compiled", False):
             model.compile_from_config(network.get_compile_config())
@@ -469,17 +482,23 @@ class BaseWeightedClassifier(KerasClassifier):
             model.compile(**compile_kwargs)
         model.from_logits = loss_from_logits(model.loss)
         model.build({"features": _input_shapes(data.X)})
-        return model, key
+        return model, key, EpochLoop(model), None
 
-    def _detached_copy(self, model, data, seed):
-        """A compiled, built copy of a trained model, with its optimizer state."""
+    def _detached_copy(self, model, data, seed, network=None):
+        """A compiled, built copy of a trained model, with its optimizer state.
+
+        ``network``: a network of the same architecture to hold the copy's
+        weights (None: build one).
+        """
         from .keras import TableWeightedModel
 
         compile_kwargs = self._compile_arguments(model.steps_per_execution)
-        network = self._build_network(self._meta(data), seed, compile_kwargs)
+        if network is None:
+            network = self._build_network(self._meta(data), seed, compile_kwargs)
         _model_reuse.copy_variables(network, model.network)
         copy = TableWeightedModel(network, weighting=self.weighting)
         copy.compile(**compile_kwargs)
+        copy.from_logits = model.from_logits
         copy.build({"features": _input_shapes(data.X)})
         copy.optimizer.build(copy.trainable_variables)
         _model_reuse.copy_variables(copy.optimizer, model.optimizer)
@@ -531,43 +550,59 @@ class BaseWeightedClassifier(KerasClassifier):
         shuffle = fit_kwargs.pop("shuffle", True)
         data, validation = self._split_validation(data, seed)
         callbacks = self._training_callbacks(fit_kwargs, validation=validation)
+        stopping = self._stopping_rule(validation)
         if validation is not None:
             fit_kwargs["validation_data"] = validation
         spe = steps_per_execution(epoch_steps(data.n_samples, batch_size), callbacks)
         with _quiet(self.verbose):
-            key = None
+            key = loop = spare = None
             if warm:
                 model = self.model_
                 if not model.compiled:  # e.g. after unpickling
                     model.compile(**self._compile_arguments(spe))
             else:
-                model, key = self._new_model(data, self._compile_arguments(spe), seed)
+                model, key, loop, spare = self._new_model(
+                    data, self._compile_arguments(spe), seed
+                )
             width = _output_width(model.network, data.X)
             data = replace(data, encoding=target_encoding(model.loss, width))
             history = {}
             if not initialize_only:
-                x, y_fit, sw, kwargs = model_fit_data(
-                    data,
-                    batch_size=batch_size,
-                    seed=(seed if seed is not None else fresh_seed())
-                    if shuffle
-                    else None,
-                    steps_per_execution=model.steps_per_execution,
-                    fit_kwargs=fit_kwargs,
-                )
-                initial_epoch = len(self.history_.get("loss", [])) if warm else 0
-                history = model.fit(
-                    x,
-                    y_fit,
-                    sample_weight=sw,
-                    epochs=initial_epoch + epochs,
-                    initial_epoch=initial_epoch,
+                order_seed = None
+                if shuffle:
+                    order_seed = seed if seed is not None else fresh_seed()
+                one_call = loop is not None and trains_in_one_call(
                     callbacks=callbacks,
-                    **kwargs,
-                ).history
+                    stopping=stopping,
+                    fit_kwargs=fit_kwargs,
+                    run_eagerly=model.run_eagerly,
+                )
+                if one_call:
+                    history = loop.fit(
+                        [a for a in data.arrays() if a is not None],
+                        batch_size=batch_size,
+                        epochs=epochs,
+                        seed=order_seed,
+                        stopping=stopping,
+                    )
+                else:
+                    history = self._keras_fit(
+                        model,
+                        data,
+                        batch_size=batch_size,
+                        seed=order_seed,
+                        epochs=epochs,
+                        initial_epoch=(
+                            len(self.history_.get("loss", [])) if warm else 0
+                        ),
+                        callbacks=callbacks
+                        + ([stopping.callback()] if stopping is not None else []),
+                        fit_kwargs=fit_kwargs,
+                    )
             if key is not None and not initialize_only:
-                trained, model = model, self._detached_copy(model, data, seed)
-                _model_reuse.give(key, trained)
+                trained = model
+                model = self._detached_copy(trained, data, seed, spare)
+                _model_reuse.give(key, (trained, loop))
         if not warm:
             self.classes_ = data.classes
             self.n_classes_ = data.n_classes
@@ -585,6 +620,28 @@ class BaseWeightedClassifier(KerasClassifier):
             sample_weight is not None or sample_tables is not None
         ) or (warm and getattr(self, "example_weighted_", False))
         return self
+
+    @staticmethod
+    def _keras_fit(
+        model, data, *, batch_size, seed, epochs, initial_epoch, callbacks, fit_kwargs
+    ):
+        """Train with ``keras.Model.fit``; return its history."""
+        x, y, sample_weight, kwargs = model_fit_data(
+            data,
+            batch_size=batch_size,
+            seed=seed,
+            steps_per_execution=model.steps_per_execution,
+            fit_kwargs=fit_kwargs,
+        )
+        return model.fit(
+            x,
+            y,
+            sample_weight=sample_weight,
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            callbacks=callbacks,
+            **kwargs,
+        ).history
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, sample_tables=None, **kwargs):

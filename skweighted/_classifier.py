@@ -16,6 +16,7 @@ from . import _model_reuse
 from ._base import BaseWeightedClassifier
 from ._seam import Interval, Options, StrOptions
 from ._seeding import fresh_seed, seeded_build
+from ._train_loop import Stopping
 
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
 # early_stopping="auto" holds out data above this many training examples, the
@@ -677,19 +678,17 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         }
 
     def _training_callbacks(self, fit_kwargs, *, validation):
-        import keras
+        # fit(X, y, callbacks=...): one callback, a list or a dict of them
+        return _check_callbacks(_instantiate(fit_kwargs.pop("callbacks", None), {}))
 
+    def _stopping_rule(self, validation):
         held_out = validation is not None
-        return [
-            # fit(X, y, callbacks=...): one callback, a list or a dict of them
-            *_check_callbacks(_instantiate(fit_kwargs.pop("callbacks", None), {})),
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss" if held_out else "loss",
-                min_delta=self.tol,
-                patience=self.n_iter_no_change,
-                restore_best_weights=held_out,
-            ),
-        ]
+        return Stopping(
+            monitor="val_loss" if held_out else "loss",
+            patience=self.n_iter_no_change,
+            min_delta=self.tol,
+            restore_best_weights=held_out,
+        )
 
     def _early_stopping(self, n_samples):
         """Whether this fit holds out data to stop early."""

@@ -1,0 +1,259 @@
+"""Training in one call: every epoch of a fit inside one traced function.
+
+``keras.Model.fit`` runs a Python loop over the epochs, with an input
+pipeline, callbacks and logs around each call of the traced train function.
+On a small fit (a fold of a grid search) that costs several times more than
+the optimizer steps themselves. When a fit needs none of it (the user passed
+no callbacks and no validation data, no progress bar is shown, the backend
+is TensorFlow), the estimators run all its epochs in one call of a traced
+TensorFlow function instead, which does exactly what ``Model.fit`` would:
+
+- the same batches: each epoch is the stateless shuffle of (seed, epoch
+  number) of :func:`skweighted._fit_data.epoch_batches`, cut into batches of
+  ``batch_size`` (the last one smaller);
+- the same optimizer steps: the model's own ``train_step``;
+- the same logs: the model's metrics are reset at the start of each epoch
+  and read at its end, as ``history_``;
+- the same stopping rule: the one of ``keras.callbacks.EarlyStopping`` on
+  the training loss (:class:`Stopping`), evaluated between epochs inside
+  the function.
+
+The traced function is kept with the compiled model it belongs to (see
+``_model_reuse``), so later fits of the same configuration skip tracing.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """When training stops early: the rule of ``keras.callbacks.EarlyStopping``.
+
+    Training stops once ``monitor`` has not decreased by more than
+    ``min_delta`` for ``patience`` epochs (never after the first epoch).
+
+    Attributes
+    ----------
+    monitor : str
+        The logged quantity watched ("loss" or "val_loss").
+    patience : int
+        Epochs without improvement before stopping.
+    min_delta : float
+        The least decrease that counts as an improvement.
+    restore_best_weights : bool
+        Whether the weights of the best epoch are restored at the end.
+    """
+
+    monitor: str
+    patience: int
+    min_delta: float
+    restore_best_weights: bool = False
+
+    def callback(self):
+        """The ``keras.callbacks.EarlyStopping`` callback of this rule."""
+        import keras
+
+        return keras.callbacks.EarlyStopping(
+            monitor=self.monitor,
+            min_delta=self.min_delta,
+            patience=self.patience,
+            restore_best_weights=self.restore_best_weights,
+        )
+
+
+def trains_in_one_call(*, callbacks, stopping, fit_kwargs, run_eagerly):
+    """Whether a fit can run all its epochs in one call (see the module).
+
+    Parameters
+    ----------
+    callbacks : list of keras.callbacks.Callback
+        The user's callbacks (any one needs ``Model.fit``).
+    stopping : Stopping or None
+        The estimator's stopping rule.
+    fit_kwargs : dict
+        The remaining ``Model.fit`` arguments; anything but ``verbose=0``
+        (e.g. validation data, ``steps_per_epoch``) needs ``Model.fit``.
+    run_eagerly : bool
+        Whether the model runs eagerly (then ``Model.fit`` is used).
+
+    Returns
+    -------
+    bool
+    """
+    import keras
+
+    from ._model_reuse import in_distribution_scope
+
+    rest = {k: v for k, v in fit_kwargs.items() if not (k == "verbose" and not v)}
+    return (
+        keras.backend.backend() == "tensorflow"
+        and not callbacks
+        and not rest
+        and not run_eagerly
+        and (stopping is None or stopping.monitor == "loss")
+        and not (stopping is not None and stopping.restore_best_weights)
+        and not in_distribution_scope()
+    )
+
+
+class EpochLoop:
+    """All the epochs of a fit of ``model`` in one traced call.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model (TensorFlow backend); the loop trains it in place.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        # One traced function per structure of the data (with or without
+        # rows, sample weights), each with an unknown number of examples.
+        self._functions = {}
+
+    def fit(self, arrays, *, batch_size, epochs, seed=None, stopping=None):
+        """Train the model; return its history as ``Model.fit`` would.
+
+        Parameters
+        ----------
+        arrays : tuple
+            ``(x, y)`` or ``(x, y, sample_weight)`` as ``Model.fit`` takes
+            them (``x`` an array, or a dict, tuple or list of arrays).
+        batch_size : int
+            Examples per batch.
+        epochs : int
+            The most epochs to run.
+        seed : int or None, default=None
+            Shuffle seed; None keeps the order of the examples.
+        stopping : Stopping or None, default=None
+            Stop early on the training loss.
+
+        Returns
+        -------
+        history : dict of str to list
+            Each logged quantity per epoch run.
+        """
+        import tensorflow as tf
+
+        arrays = tf.nest.map_structure(tf.convert_to_tensor, tuple(arrays))
+        specs = tf.nest.map_structure(
+            lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), arrays
+        )
+        key = repr(specs)
+        if key not in self._functions:
+            self._build(arrays)
+            self._functions[key] = self._trace(specs)
+        patience = np.iinfo(np.int32).max if stopping is None else stopping.patience
+        min_delta = 0.0 if stopping is None else abs(stopping.min_delta)
+        logs = self._functions[key](
+            arrays,
+            tf.constant(0 if seed is None else seed, tf.int64),
+            tf.constant(seed is not None),
+            tf.constant(batch_size, tf.int32),
+            tf.constant(epochs, tf.int32),
+            tf.constant(min(patience, np.iinfo(np.int32).max), tf.int32),
+            tf.constant(stopping is not None),
+            tf.constant(min_delta, tf.float64),
+        )
+        return {
+            name: [_python(value) for value in values.numpy()]
+            for name, values in logs.items()
+        }
+
+    def _build(self, arrays):
+        """Create the model's, loss', metrics' and optimizer's state eagerly.
+
+        What ``Model.fit`` does before its first step; no variable may be
+        created inside the traced function.
+        """
+        import tensorflow as tf
+
+        model = self.model
+        one = tf.nest.map_structure(lambda a: a[:1], arrays)
+        x, y, sample_weight = (*one, None)[:3]
+        y_pred = model(x, training=False)
+        model.compute_loss(x, y, y_pred, sample_weight, training=False)
+        model.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
+        if not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        model.reset_metrics()
+
+    def _trace(self, specs):
+        import tensorflow as tf
+
+        model = self.model
+
+        @tf.function(
+            input_signature=[specs, *[tf.TensorSpec((), d) for d in _SCALARS]],
+            autograph=False,
+        )
+        def run(arrays, seed, shuffle, batch_size, epochs, patience, stops, min_delta):
+            n = tf.shape(tf.nest.flatten(arrays)[0])[0]
+            steps = (n + batch_size - 1) // batch_size
+            logs0 = model.get_metrics_result()
+            history0 = {
+                name: tf.TensorArray(
+                    value.dtype, size=0, dynamic_size=True, element_shape=value.shape
+                )
+                for name, value in logs0.items()
+            }
+
+            def epoch(number, stop, best, wait, history):
+                for metric in model.metrics:
+                    metric.reset_state()
+                order = tf.cond(
+                    shuffle,
+                    lambda: tf.random.experimental.stateless_shuffle(
+                        tf.range(n),
+                        seed=tf.stack([seed, tf.cast(number, tf.int64)]),
+                    ),
+                    lambda: tf.range(n),
+                )
+
+                def step(i, logs):
+                    idx = order[i * batch_size : tf.minimum((i + 1) * batch_size, n)]
+                    batch = tf.nest.map_structure(lambda a: tf.gather(a, idx), arrays)
+                    return i + 1, dict(model.train_step(batch))
+
+                _, logs = tf.while_loop(
+                    lambda i, _: i < steps, step, (tf.constant(0), logs0)
+                )
+                history = {
+                    name: history[name].write(number, logs[name]) for name in history
+                }
+                # keras.callbacks.EarlyStopping(monitor="loss"): an improvement
+                # is loss + min_delta < best, compared in float32.
+                loss = logs["loss"]
+                shifted = tf.cast(tf.cast(loss, tf.float64) + min_delta, tf.float32)
+                improved = shifted < best
+                best = tf.where(improved, tf.cast(loss, tf.float32), best)
+                wait = tf.where(improved, 0, wait + 1)
+                stop = stops & ~improved & (wait >= patience) & (number > 0)
+                return number + 1, stop, best, wait, history
+
+            _, _, _, _, history = tf.while_loop(
+                lambda number, stop, *_: (number < epochs) & ~stop,
+                epoch,
+                (
+                    tf.constant(0),
+                    tf.constant(False),
+                    tf.constant(np.inf, tf.float32),
+                    tf.constant(0),
+                    history0,
+                ),
+            )
+            return {name: values.stack() for name, values in history.items()}
+
+        return run
+
+
+#: dtypes of the scalar arguments of the traced function, after the data.
+_SCALARS = ("int64", "bool", "int32", "int32", "int32", "bool", "float64")
+
+
+def _python(value):
+    """A logged value as ``Model.fit``'s history holds it."""
+    value = np.asarray(value)
+    return value.item() if value.ndim == 0 else value
