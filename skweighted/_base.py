@@ -289,7 +289,7 @@ class BaseWeightedClassifier(KerasClassifier):
         """Checks of the parameters that the constraints cannot express."""
         raise NotImplementedError
 
-    def _build_network(self, meta, seed, compile_kwargs):
+    def _build_network(self, meta, seed, steps_per_execution):
         """The Keras network: features -> class probabilities (n, K)."""
         raise NotImplementedError
 
@@ -313,7 +313,7 @@ class BaseWeightedClassifier(KerasClassifier):
         """``(train, validation)`` FitData; validation None for none."""
         return data, None
 
-    def _reuse_key(self, data, compile_kwargs):
+    def _reuse_key(self, data, steps_per_execution):
         """What a reusable compiled model depends on; None: no reuse."""
         return None
 
@@ -451,7 +451,7 @@ class BaseWeightedClassifier(KerasClassifier):
         return meta
 
     # ------------------------------------------------------------ the model
-    def _new_model(self, data, compile_kwargs, seed):
+    def _new_model(self, data, steps_per_execution, seed):
         """A compiled TableWeightedModel with fresh initial weights.
 
         Returns ``(model, key, loop, spare)``: the key under which the model
@@ -461,14 +461,14 @@ class BaseWeightedClassifier(KerasClassifier):
         """
         from .keras import TableWeightedModel
 
-        network = self._build_network(self._meta(data), seed, compile_kwargs)
+        network = self._build_network(self._meta(data), seed, steps_per_execution)
         if isinstance(network, TableWeightedModel):
             network.weighting = self.weighting
             network = network.network
         _check_network_output(network, data.X, data.n_classes)
         key = None
         if not getattr(network, "compiled", False):
-            key = self._reuse_key(data, compile_kwargs)
+            key = self._reuse_key(data, steps_per_execution)
         kept = _model_reuse.take(key)
         if kept is not None:
             model, loop = kept
@@ -479,7 +479,7 @@ class BaseWeightedClassifier(KerasClassifier):
         if getattr(network, "compiled", False):
             model.compile_from_config(network.get_compile_config())
         else:
-            model.compile(**compile_kwargs)
+            model.compile(**self._compile_arguments(steps_per_execution))
         model.from_logits = loss_from_logits(model.loss)
         model.build({"features": _input_shapes(data.X)})
         return model, key, EpochLoop(model), None
@@ -492,12 +492,12 @@ class BaseWeightedClassifier(KerasClassifier):
         """
         from .keras import TableWeightedModel
 
-        compile_kwargs = self._compile_arguments(model.steps_per_execution)
+        spe = model.steps_per_execution
         if network is None:
-            network = self._build_network(self._meta(data), seed, compile_kwargs)
+            network = self._build_network(self._meta(data), seed, spe)
         _model_reuse.copy_variables(network, model.network)
         copy = TableWeightedModel(network, weighting=self.weighting)
-        copy.compile(**compile_kwargs)
+        copy.compile(**self._compile_arguments(spe))
         copy.from_logits = model.from_logits
         copy.build({"features": _input_shapes(data.X)})
         copy.optimizer.build(copy.trainable_variables)
@@ -561,9 +561,7 @@ class BaseWeightedClassifier(KerasClassifier):
                 if not model.compiled:  # e.g. after unpickling
                     model.compile(**self._compile_arguments(spe))
             else:
-                model, key, loop, spare = self._new_model(
-                    data, self._compile_arguments(spe), seed
-                )
+                model, key, loop, spare = self._new_model(data, spe, seed)
             width = _output_width(model.network, data.X)
             data = replace(data, encoding=target_encoding(model.loss, width))
             history = {}

@@ -349,7 +349,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
                 f"keras.Model; got {builder!r}."
             )
 
-    def _build_network(self, meta, seed, compile_kwargs):
+    def _build_network(self, meta, seed, steps_per_execution):
         import keras
 
         builder = self.model if self.model is not None else self._legacy_build_fn()
@@ -367,7 +367,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             if takes_all or "meta" in params:
                 kwargs["meta"] = meta
             if takes_all or "compile_kwargs" in params:
-                kwargs["compile_kwargs"] = compile_kwargs
+                kwargs["compile_kwargs"] = self._compile_arguments(steps_per_execution)
             return builder(**kwargs)
 
     def _compile_arguments(self, steps_per_execution):
@@ -657,7 +657,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             ) from None
         self._optimizer()
 
-    def _build_network(self, meta, seed, compile_kwargs):
+    def _build_network(self, meta, seed, steps_per_execution):
         from .keras import build_mlp
 
         return build_mlp(
@@ -726,7 +726,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         )
         return data.subset(train), data.subset(val)
 
-    def _reuse_key(self, data, compile_kwargs):
+    def _reuse_key(self, data, steps_per_execution):
         if self.optimizer.lower() not in _ZERO_STATE_OPTIMIZERS:
             return None
         if _model_reuse.in_distribution_scope():
@@ -742,6 +742,6 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             self.optimizer.lower(),
             float(self.learning_rate),
             int(self.batch_size),
-            compile_kwargs["steps_per_execution"],
+            steps_per_execution,
             self.weighting,
         )
