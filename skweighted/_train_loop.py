@@ -18,8 +18,13 @@ TensorFlow function instead, which does exactly what ``Model.fit`` would:
   the training loss (:class:`Stopping`), evaluated between epochs inside
   the function.
 
-The traced function is kept with the compiled model it belongs to (see
-``_model_reuse``), so later fits of the same configuration skip tracing.
+On TensorFlow all the epochs run in one call of a traced function; on JAX
+each epoch is one call of a jitted function (JAX needs static shapes, so the
+data are not traced as a whole), and Keras' own JAX fit shuffles from its
+own generators, so there the same seed gives the same model from one fit to
+the next but not the model of ``Model.fit``. The traced functions are kept
+with the compiled model they belong to (see ``_model_reuse``), so later fits
+of the same configuration skip tracing.
 """
 
 from dataclasses import dataclass
@@ -88,7 +93,7 @@ def trains_in_one_call(*, callbacks, stopping, fit_kwargs, run_eagerly):
 
     rest = {k: v for k, v in fit_kwargs.items() if not (k == "verbose" and not v)}
     return (
-        keras.backend.backend() == "tensorflow"
+        keras.backend.backend() in ("tensorflow", "jax")
         and not callbacks
         and not rest
         and not run_eagerly
@@ -135,6 +140,10 @@ class EpochLoop:
         history : dict of str to list
             Each logged quantity per epoch run.
         """
+        import keras
+
+        if keras.backend.backend() == "jax":
+            return self._fit_jax(arrays, batch_size, epochs, seed, stopping)
         import tensorflow as tf
 
         arrays = tf.nest.map_structure(tf.convert_to_tensor, tuple(arrays))
@@ -162,16 +171,95 @@ class EpochLoop:
             for name, values in logs.items()
         }
 
+    def _fit_jax(self, arrays, batch_size, epochs, seed, stopping):
+        """:meth:`fit` on JAX: one jitted call per epoch."""
+        import jax.numpy as jnp
+        from keras import tree
+
+        model = self.model
+        arrays = tree.map_structure(jnp.asarray, tuple(arrays))
+        n = tree.flatten(arrays)[0].shape[0]
+        shapes = tree.map_structure(lambda a: (a.shape[1:], str(a.dtype)), arrays)
+        key = ("jax", n, batch_size, repr(shapes))
+        if key not in self._functions:
+            self._build(arrays)
+            self._functions[key] = self._jit_epoch(n, batch_size)
+        run_epoch = self._functions[key]
+        model.reset_metrics()
+        fresh_metrics = [v.value for v in model.metrics_variables]
+        state = (
+            [v.value for v in model.trainable_variables],
+            [v.value for v in model.non_trainable_variables],
+            [v.value for v in model.optimizer.variables],
+            fresh_metrics,
+        )
+        history = {}
+        best, wait = np.float32(np.inf), 0
+        seed_word = np.uint32(0 if seed is None else seed % 2**32)
+        for epoch in range(epochs):
+            logs, state = run_epoch(
+                (*state[:3], fresh_metrics), arrays, seed_word, epoch, seed is not None
+            )
+            for name, value in logs.items():
+                history.setdefault(name, []).append(_python(value))
+            if stopping is not None:
+                # keras.callbacks.EarlyStopping(monitor="loss"), as on TensorFlow
+                loss = history["loss"][-1]
+                if np.float32(loss + abs(stopping.min_delta)) < best:
+                    best, wait = np.float32(loss), 0
+                else:
+                    wait += 1
+                    if wait >= stopping.patience and epoch > 0:
+                        break
+        owners = (
+            model.trainable_variables,
+            model.non_trainable_variables,
+            model.optimizer.variables,
+            model.metrics_variables,
+        )
+        for variables, values in zip(owners, state, strict=True):
+            for variable, value in zip(variables, values, strict=True):
+                variable.assign(value)
+        return history
+
+    def _jit_epoch(self, n, batch_size):
+        """A jitted epoch of ``n`` examples: ``(logs, state)`` from ``state``."""
+        import jax
+        import jax.numpy as jnp
+
+        model = self.model
+        full, rest = divmod(n, batch_size)
+        # The last step is taken apart: its logs are the epoch's.
+        last = rest or batch_size
+        looped = full if rest else full - 1
+
+        def take(arrays, idx):
+            return jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), arrays)
+
+        @jax.jit
+        def run(state, arrays, seed, epoch, shuffle):
+            key = jax.random.fold_in(jax.random.key(seed), epoch)
+            order = jnp.where(shuffle, jax.random.permutation(key, n), jnp.arange(n))
+
+            def step(i, state):
+                idx = jax.lax.dynamic_slice_in_dim(order, i * batch_size, batch_size)
+                return model.train_step(state, take(arrays, idx))[1]
+
+            state = jax.lax.fori_loop(0, looped, step, state)
+            return model.train_step(state, take(arrays, order[n - last :]))
+
+        return run
+
     def _build(self, arrays):
         """Create the model's, loss', metrics' and optimizer's state eagerly.
 
         What ``Model.fit`` does before its first step; no variable may be
         created inside the traced function.
         """
-        import tensorflow as tf
+        from keras import tree
 
         model = self.model
-        one = tf.nest.map_structure(lambda a: a[:1], arrays)
+        one = tree.map_structure(lambda a: a[:1], arrays)
         x, y, sample_weight = (*one, None)[:3]
         y_pred = model(x, training=False)
         model.compute_loss(x, y, y_pred, sample_weight, training=False)
