@@ -461,14 +461,19 @@ class BaseWeightedClassifier(KerasClassifier):
         """
         from .keras import TableWeightedModel
 
+        key = self._reuse_key(data, steps_per_execution)
+        # Without reuse the compile arguments are needed anyway: resolve them
+        # (and their errors) before anything is built.
+        compile_kwargs = None
+        if key is None:
+            compile_kwargs = self._compile_arguments(steps_per_execution)
         network = self._build_network(self._meta(data), seed, steps_per_execution)
         if isinstance(network, TableWeightedModel):
             network.weighting = self.weighting
             network = network.network
         _check_network_output(network, data.X, data.n_classes)
-        key = None
-        if not getattr(network, "compiled", False):
-            key = self._reuse_key(data, steps_per_execution)
+        if getattr(network, "compiled", False):
+            key = None
         kept = _model_reuse.take(key)
         if kept is not None:
             model, loop = kept
@@ -479,7 +484,9 @@ class BaseWeightedClassifier(KerasClassifier):
         if getattr(network, "compiled", False):
             model.compile_from_config(network.get_compile_config())
         else:
-            model.compile(**self._compile_arguments(steps_per_execution))
+            model.compile(
+                **(compile_kwargs or self._compile_arguments(steps_per_execution))
+            )
         model.from_logits = loss_from_logits(model.loss)
         model.build({"features": _input_shapes(data.X)})
         return model, key, EpochLoop(model), None

@@ -242,15 +242,23 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     batches per epoch): callbacks then see one ``on_train_batch_end`` per
     execution, so a callback that overrides a batch hook gets
     ``steps_per_execution=1`` (every batch) unless ``compile__steps_per_execution``
-    is set. On TensorFlow the batches come from a tf.data pipeline shuffled
-    from ``random_state`` by a stateless shuffle of (seed, epoch).
+    is set. The batches are shuffled from ``random_state`` by a stateless
+    shuffle of (seed, epoch).
+
+    When a fit needs nothing of ``keras.Model.fit`` (no callbacks, no
+    validation data, ``verbose=0``), its epochs run in compiled code: all of
+    them in one call of a traced function on TensorFlow, one jitted call per
+    epoch on JAX. On TensorFlow the fitted model is exactly the one
+    ``Model.fit`` gives (the same batches, steps and ``history_``), in a
+    fraction of the time; passing any callback trains through ``Model.fit``.
 
     Seeded fits are reproducible and safe in threads. The builder runs with
     Python's ``random`` module seeded (Keras draws the seeds of unseeded
     layers from it), under a lock and with its state restored afterwards; code
     in another thread drawing from ``random`` during that build would shift
     it. Pass ``seed=`` to the builder's initializers and dropout layers to
-    avoid this. With ``validation_split``, or on backends other than
+    avoid this. When ``Model.fit`` trains (callbacks, validation data, a
+    progress bar) with ``validation_split``, or on backends other than
     TensorFlow, Keras shuffles the batches itself from its global generators.
 
     Examples
@@ -531,7 +539,11 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     Repeated fits of one configuration reuse a compiled model, so that only
     the first one traces the training step; see
     :func:`skweighted.set_model_reuse` to turn this off. The fitted
-    estimator is the same either way.
+    estimator is the same either way. Without early stopping on held-out
+    data and without callbacks, a fit's epochs run in compiled code (all in
+    one call on TensorFlow, one call per epoch on JAX), with the stopping
+    rule on the training loss evaluated between epochs; on TensorFlow the
+    result is exactly that of ``keras.Model.fit``, in a fraction of the time.
 
     Examples
     --------
