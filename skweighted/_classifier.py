@@ -238,12 +238,15 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     Notes
     -----
     Unless the builder compiles the model itself or a callback acts on single
-    batches, the model is compiled with ``steps_per_execution`` = min(32,
-    batches per epoch): callbacks then see one ``on_train_batch_end`` per
-    execution, so a callback that overrides a batch hook gets
-    ``steps_per_execution=1`` (every batch) unless ``compile__steps_per_execution``
-    is set. The batches are shuffled from ``random_state`` by a stateless
-    shuffle of (seed, epoch).
+    batches, the model is compiled with ``steps_per_execution`` = the largest
+    divisor of the batches per epoch up to 32: callbacks then see one
+    ``on_train_batch_end`` per execution, so a callback that overrides a
+    batch hook gets ``steps_per_execution=1`` (every batch) unless
+    ``compile__steps_per_execution`` is set. The batches are shuffled from
+    ``random_state`` by a stateless shuffle of (seed, epoch); with a
+    ``steps_per_execution`` of your own that does not divide the batches per
+    epoch, ``Model.fit`` numbers its epochs differently, so adding a callback
+    then changes the shuffle.
 
     When a fit needs nothing of ``keras.Model.fit`` (no callbacks, no
     validation data, ``verbose=0``), its epochs run in compiled code: all of

@@ -265,8 +265,11 @@ def epoch_steps(n_samples, batch_size):
 def steps_per_execution(n_steps, callbacks):
     """Optimizer steps per call of the traced train function.
 
-    1 when a callback needs every batch; otherwise a whole epoch, up to
-    :data:`MAX_STEPS_PER_EXECUTION`.
+    1 when a callback needs every batch; otherwise the largest divisor of
+    the epoch's steps up to :data:`MAX_STEPS_PER_EXECUTION`, so that an
+    epoch is a whole number of calls: ``Model.fit`` is then fed the one
+    repeated pipeline of :func:`epoch_batches`, whose epochs are shuffled
+    exactly as in the one-call training of ``_train_loop``.
 
     Parameters
     ----------
@@ -281,7 +284,11 @@ def steps_per_execution(n_steps, callbacks):
     """
     if callbacks_need_batches(callbacks):
         return 1
-    return max(1, min(MAX_STEPS_PER_EXECUTION, n_steps))
+    return max(
+        d
+        for d in range(1, min(MAX_STEPS_PER_EXECUTION, n_steps) + 1)
+        if n_steps % d == 0
+    )
 
 
 def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated", gather="auto"):

@@ -205,7 +205,7 @@ class EpochLoop:
             if stopping is not None:
                 # keras.callbacks.EarlyStopping(monitor="loss"), as on TensorFlow
                 loss = history["loss"][-1]
-                if np.float32(loss + abs(stopping.min_delta)) < best:
+                if epoch == 0 or np.float32(loss + abs(stopping.min_delta)) < best:
                     best, wait = np.float32(loss), 0
                 else:
                     wait += 1
@@ -311,11 +311,12 @@ class EpochLoop:
                 history = {
                     name: history[name].write(number, logs[name]) for name in history
                 }
-                # keras.callbacks.EarlyStopping(monitor="loss"): an improvement
-                # is loss + min_delta < best, compared in float32.
+                # keras.callbacks.EarlyStopping(monitor="loss"): the first epoch
+                # is an improvement (even a NaN loss), later ones when
+                # loss + min_delta < best, compared in float32.
                 loss = logs["loss"]
                 shifted = tf.cast(tf.cast(loss, tf.float64) + min_delta, tf.float32)
-                improved = shifted < best
+                improved = (number == 0) | (shifted < best)
                 best = tf.where(improved, tf.cast(loss, tf.float32), best)
                 wait = tf.where(improved, 0, wait + 1)
                 stop = stops & ~improved & (wait >= patience) & (number > 0)

@@ -38,7 +38,11 @@ def test_steps_policy():
     assert not callbacks_need_batches([EpochOnly(), keras.callbacks.EarlyStopping()])
     assert callbacks_need_batches([EpochOnly(), BatchCounter()])
     assert steps_per_execution(7, [EpochOnly()]) == 7
-    assert steps_per_execution(1000, []) == MAX_STEPS_PER_EXECUTION
+    assert steps_per_execution(1024, []) == MAX_STEPS_PER_EXECUTION
+    # an epoch is a whole number of calls: the largest divisor up to the cap
+    assert steps_per_execution(1000, []) == 25
+    assert steps_per_execution(15, []) == 15
+    assert steps_per_execution(37, []) == 1
     assert steps_per_execution(7, [BatchCounter()]) == 1
 
 

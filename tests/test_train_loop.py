@@ -1,0 +1,327 @@
+"""Tests of training in one call: every epoch inside one traced function.
+
+The reference is ``keras.Model.fit``: a user callback (here a plain
+``keras.callbacks.Callback``, which acts on no batch, so the model is
+compiled the same) makes the estimators train with ``Model.fit``, and the
+fit without it must give exactly the same model, history and probabilities.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from _helpers import dense_builder, small_keras, small_mlp
+from skweighted import _model_reuse, model_reuse
+from skweighted._train_loop import EpochLoop, Stopping, trains_in_one_call
+from skweighted.keras import TableWeightedModel, build_mlp
+
+W3 = [[1.0, 2.0, 1.0], [1.0, 1.0, 5.0], [3.0, 1.0, 1.0]]
+
+
+@pytest.fixture
+def loop_fits(monkeypatch):
+    """The EpochLoop of each fit trained in one call, in order."""
+    calls = []
+    fit = EpochLoop.fit
+
+    def counted(self, *args, **kwargs):
+        calls.append(self)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(EpochLoop, "fit", counted)
+    return calls
+
+
+def fit_both(make, X, y, loop_fits, **fit_params):
+    """Fit ``make()`` in one call, and with ``Model.fit`` (a user callback)."""
+    fast = make().fit(X, y, **fit_params)
+    assert len(loop_fits) == 1
+    oracle = make().fit(X, y, callbacks=[keras.callbacks.Callback()], **fit_params)
+    assert len(loop_fits) == 1
+    return fast, oracle
+
+
+def assert_same_fit(a, b, X):
+    """Assert two fitted estimators are the same to the last bit."""
+    assert a.history_ == b.history_
+    assert a.n_iter_ == b.n_iter_
+    for x, y in zip(a.model_.get_weights(), b.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(x, y)
+    for x, y in zip(
+        a.model_.optimizer.variables, b.model_.optimizer.variables, strict=True
+    ):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def _tables(y):
+    rng = np.random.default_rng(0)
+    return {
+        "sample_tables": rng.uniform(0.5, 3.0, size=(len(y), 3, 3)),
+        "sample_weight": rng.uniform(0.2, 2.0, size=len(y)),
+    }
+
+
+@pytest.mark.parametrize(
+    "params, fit_params",
+    [
+        ({}, None),
+        ({"misclass_weights": W3}, None),
+        ({"weighting": "expected"}, _tables),
+        ({"dropout": 0.3}, None),
+        ({"batch_size": 4}, None),  # 38 batches: two calls of 32 steps or fewer
+    ],
+    ids=["plain", "table", "sample-tables", "dropout", "batch-4"],
+)
+def test_mlp_trains_like_model_fit(iris, loop_fits, params, fit_params):
+    """Check WeightedMLPClassifier in one call equals its Model.fit fit."""
+    X, y = iris
+    kwargs = fit_params(y) if fit_params else {}
+    fast, oracle = fit_both(lambda: small_mlp(**params), X, y, loop_fits, **kwargs)
+    assert fast.n_iter_ == 3
+    assert_same_fit(fast, oracle, X)
+
+
+def test_mlp_class_weight_and_string_labels(iris, loop_fits):
+    """Check class_weight="balanced" on imbalanced string labels, as Model.fit."""
+    X, y = iris
+    X, y = X[:120], np.array(["setosa", "versicolor", "virginica"])[y[:120]]
+    fast, oracle = fit_both(
+        lambda: small_mlp(class_weight="balanced", misclass_weights=W3),
+        X,
+        y,
+        loop_fits,
+    )
+    assert_same_fit(fast, oracle, X)
+    np.testing.assert_array_equal(fast.predict(X), oracle.predict(X))
+    assert fast.classes_.tolist() == ["setosa", "versicolor", "virginica"]
+
+
+@pytest.mark.parametrize("tol", [1e-3, 0.0])
+def test_mlp_stops_on_training_loss_like_early_stopping(iris, loop_fits, tol):
+    """Check the stopping rule stops at the epoch EarlyStopping stops at."""
+    X, y = iris
+
+    def make():
+        return small_mlp(n_iter_no_change=3, tol=tol, epochs=300, learning_rate=0.02)
+
+    fast, oracle = fit_both(make, X, y, loop_fits)
+    assert fast.n_iter_ < 300
+    assert_same_fit(fast, oracle, X)
+
+
+def test_mlp_diverging_loss_stops_like_early_stopping(iris, loop_fits):
+    """Check a loss that is NaN from the first epoch stops as EarlyStopping does.
+
+    EarlyStopping counts the first epoch as an improvement whatever its loss,
+    then never improves on NaN: it stops after n_iter_no_change + 1 epochs.
+    """
+    X, y = iris
+
+    def make():  # the first step's weights make the next batches overflow
+        return small_mlp(
+            n_iter_no_change=3, epochs=20, optimizer="sgd", learning_rate=1e30
+        )
+
+    fast, oracle = fit_both(make, X, y, loop_fits)
+    assert np.isnan(oracle.history_["loss"][0])
+    assert oracle.n_iter_ == 4
+    assert fast.n_iter_ == oracle.n_iter_
+    assert np.isnan(fast.history_["loss"]).all()
+
+
+def build_small_mlp(meta):
+    return build_mlp(
+        meta["n_features_in_"], meta["n_classes_"], hidden_layer_sizes=(8,)
+    )
+
+
+def build_sigmoid(meta):
+    return keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"model": build_small_mlp, "metrics": ["accuracy"], "batch_size": 7},
+        {"model": build_small_mlp, "shuffle": False, "misclass_weights": W3},
+        # compiled by the builder: 5 steps per call, 5 batches an epoch (a
+        # steps_per_execution that does not divide them numbers Model.fit's
+        # epochs differently, as the estimator's Notes say)
+        {"model": dense_builder(steps_per_execution=5, hidden=8)},
+    ],
+    ids=["shuffled", "ordered", "compiled"],
+)
+def test_keras_classifier_trains_like_model_fit(iris, loop_fits, params):
+    """Check WeightedKerasClassifier with a builder in one call, as Model.fit."""
+    X, y = iris
+    fast, oracle = fit_both(lambda: small_keras(**params), X, y, loop_fits)
+    assert fast.n_iter_ == 3
+    assert_same_fit(fast, oracle, X)
+
+
+def test_keras_classifier_one_sigmoid_unit_trains_like_model_fit(iris, loop_fits):
+    """Check a one-unit sigmoid output with binary_crossentropy, as Model.fit."""
+    X, y = iris
+    y = np.where(y == 2, "virginica", "other")
+
+    def make():
+        return small_keras(
+            model=build_sigmoid,
+            loss="binary_crossentropy",
+            misclass_weights=[[1.0, 4.0], [1.0, 1.0]],
+        )
+
+    fast, oracle = fit_both(make, X, y, loop_fits)
+    assert fast.model_.network.output_shape == (None, 1)
+    assert_same_fit(fast, oracle, X)
+
+
+ONE_CALL = dict(
+    callbacks=[], stopping=None, fit_kwargs={"verbose": 0}, run_eagerly=False
+)
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({}, True),
+        ({"fit_kwargs": {}}, True),
+        ({"stopping": Stopping("loss", patience=3, min_delta=1e-3)}, True),
+        ({"callbacks": [keras.callbacks.Callback()]}, False),
+        ({"fit_kwargs": {"verbose": 0, "validation_split": 0.2}}, False),
+        ({"fit_kwargs": {"verbose": 1}}, False),
+        ({"fit_kwargs": {"verbose": 2}}, False),
+        ({"stopping": Stopping("val_loss", patience=3, min_delta=1e-3)}, False),
+        (
+            {
+                "stopping": Stopping(
+                    "loss", patience=3, min_delta=1e-3, restore_best_weights=True
+                )
+            },
+            False,
+        ),
+        ({"run_eagerly": True}, False),
+    ],
+)
+def test_trains_in_one_call_conditions(change, expected):
+    """Check which fits run in one call: those that need nothing of Model.fit."""
+    assert trains_in_one_call(**{**ONE_CALL, **change}) is expected
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: small_mlp(epochs=1, verbose=1),
+        lambda: small_mlp(epochs=1, early_stopping=True),
+        lambda: small_keras(epochs=1, validation_split=0.2),
+        lambda: small_keras(epochs=1, run_eagerly=True),
+    ],
+    ids=["mlp-verbose", "mlp-early-stopping", "keras-validation", "keras-eager"],
+)
+def test_fit_needing_model_fit_does_not_train_in_one_call(iris, loop_fits, make):
+    """Check a fit that needs Model.fit (progress, validation, eager) uses it."""
+    X, y = iris
+    clf = make().fit(X, y)
+    assert loop_fits == []
+    assert clf.n_iter_ == 1
+
+
+def test_reused_loop_trains_like_a_fresh_fit(iris, loop_fits):
+    """Check repeated fits reusing the traced loop equal a fit without reuse.
+
+    The kept fitted model is compiled and built, evaluates and predicts, and
+    its optimizer took epochs * ceil(n / batch_size) steps.
+    """
+    X, y = iris
+    params = dict(misclass_weights=W3, dropout=0.2)
+    with model_reuse(False):
+        fresh = small_mlp(**params).fit(X, y)
+    first = small_mlp(**params).fit(X, y)
+    second = small_mlp(**params).fit(X, y)
+    assert len(loop_fits) == 3
+    assert loop_fits[2] is loop_fits[1]  # the second fit reused the first's loop
+    assert loop_fits[1] is not loop_fits[0]
+    for clf in (first, second):
+        assert_same_fit(clf, fresh, X)
+    for clf in (fresh, first, second):
+        assert clf.model_.compiled and clf.model_.built
+        assert int(clf.model_.optimizer.iterations) == 3 * 5  # ceil(150 / 32) = 5
+    model = second.model_
+    loss = model.evaluate(X, keras.utils.to_categorical(y, 3), verbose=0)
+    assert np.isfinite(loss)
+    np.testing.assert_allclose(
+        model.predict(X, verbose=0), second.predict_proba(X), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_loop_traces_once_across_fold_sizes(three_class, loop_fits):
+    """Check fits of one configuration on 100 then 101 examples trace once."""
+    X, y = three_class
+    _model_reuse.clear()
+    small_mlp().fit(X[:100], y[:100])
+    clf = small_mlp().fit(X[:101], y[:101])
+    assert len(loop_fits) == 2 and loop_fits[1] is loop_fits[0]
+    [(model, loop)] = _model_reuse._MODELS.values()
+    assert loop is loop_fits[0] and model is loop.model
+    [function] = loop._functions.values()
+    assert function.experimental_get_tracing_count() == 1
+    assert clf.n_iter_ == 3
+
+
+def _table_model(X, n_classes, seed=0):
+    network = keras.Sequential(
+        [
+            keras.Input((X.shape[1],)),
+            keras.layers.Dense(
+                8,
+                activation="relu",
+                kernel_initializer=keras.initializers.GlorotUniform(seed),
+            ),
+            keras.layers.Dense(n_classes, activation="softmax"),
+        ]
+    )
+    model = TableWeightedModel(network)
+    model.compile(
+        optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]
+    )
+    model.build({"features": (None, X.shape[1])})
+    return model
+
+
+def test_epoch_loop_trains_a_table_weighted_model_like_model_fit(iris):
+    """Check EpochLoop without a seed equals Model.fit(shuffle=False).
+
+    Same history (keys, lengths and values) and same weights, on a plain
+    compiled TableWeightedModel fed features and table rows.
+    """
+    X, y = iris
+    rows = np.asarray(W3, dtype=np.float32)[y]
+    x = {"features": X, "rows": rows}
+    targets = keras.utils.to_categorical(y, 3)
+    sample_weight = np.linspace(0.5, 1.5, len(y)).astype(np.float32)
+    ours = _table_model(X, 3)
+    reference = _table_model(X, 3)
+    reference.set_weights(ours.get_weights())
+    history = EpochLoop(ours).fit((x, targets, sample_weight), batch_size=32, epochs=4)
+    expected = reference.fit(
+        x,
+        targets,
+        sample_weight=sample_weight,
+        batch_size=32,
+        epochs=4,
+        shuffle=False,
+        verbose=0,
+    ).history
+    assert sorted(history) == sorted(expected) == ["accuracy", "loss"]
+    assert {k: len(v) for k, v in history.items()} == {"accuracy": 4, "loss": 4}
+    assert history == expected
+    for a, b in zip(ours.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert int(ours.optimizer.iterations) == 4 * 5
