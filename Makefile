@@ -39,10 +39,10 @@ docs-check: $(STAMP)
 		{ $(PY) -m pip install --quiet -e ".[tensorflow,test,docs]" && touch $(VENV)/.docs-installed; }
 	MPLBACKEND=Agg $(PY) -m sphinx -W --keep-going -D plot_gallery=0 -b html docs docs/_build/html
 
-# The Keras-level tests on the JAX backend (keras.ops only, so every backend works).
+# On the JAX backend: the Keras-level tests (keras.ops only), the estimators and their compiled training.
 test-jax: $(STAMP)
 	$(PY) -c "import jax" 2>/dev/null || $(PY) -m pip install --quiet -e ".[jax]"
-	KERAS_BACKEND=jax $(PY) -m pytest -q tests/test_keras.py tests/test_tables.py skweighted/keras
+	KERAS_BACKEND=jax $(PY) -m pytest -q -m "not slow" tests/test_keras.py tests/test_tables.py tests/test_train_loop.py tests/test_classifier.py skweighted/keras
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check skweighted tests examples

@@ -185,8 +185,12 @@ def copy_variables(target, source):
     target, source : keras.Model, keras.layers.Layer or keras.Optimizer
         Objects of the same architecture (their ``variables`` match).
     """
+    from keras import ops
+
     for to, value in zip(target.variables, source.variables, strict=True):
-        to.assign(value)
+        # A copy: on JAX both would otherwise hold the same buffer, which a
+        # later Model.fit of one of them donates (deletes).
+        to.assign(ops.copy(value))
 
 
 def reset_optimizer(optimizer):

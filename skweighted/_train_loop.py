@@ -183,8 +183,9 @@ class EpochLoop:
         key = ("jax", n, batch_size, repr(shapes))
         if key not in self._functions:
             self._build(arrays)
-            self._functions[key] = self._jit_epoch(n, batch_size)
+            self._functions[key] = self._jit_epoch(n, min(batch_size, n))
         run_epoch = self._functions[key]
+        batch_size = min(batch_size, n)
         model.reset_metrics()
         fresh_metrics = [v.value for v in model.metrics_variables]
         state = (
