@@ -25,7 +25,8 @@ FULL = {
     "overhead_n": 100_000,
     "overhead_ks": [2, 10, 100],
     "overhead_epochs": 5,
-    "overhead_repeats": 5,
+    "overhead_repeats": 5,  # whole fits, the default path
+    "overhead_model_fit_repeats": 3,  # per epoch, the Model.fit path (callbacks)
     "full_tables_max_k": 10,  # (n, K, K) tables above this are fed as (n, K) rows
     "kloop_ks": [2, 10, 30],
     "kloop_budget_s": 60.0,
@@ -49,6 +50,7 @@ QUICK = {  # smaller sizes for development
     "overhead_n": 4_000,
     "overhead_epochs": 4,
     "overhead_repeats": 3,
+    "overhead_model_fit_repeats": 2,
     "kloop_ks": [2, 10],
     "kloop_n": 4_000,
     "kloop_epochs": 3,
@@ -291,35 +293,13 @@ def epoch_timer():
     return EpochTimer()
 
 
-def train_timer():
-    """A Keras callback adding up the time between train begin and train end.
-
-    It overrides no batch or epoch hook, so it needs no batch or epoch
-    boundary. Copies (``clone`` in a grid search deep-copies parameters) are
-    the callback itself, so one timer collects every fit of a search.
-    """
-    import keras
-
-    class TrainTimer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.times = []
-
-        def __deepcopy__(self, memo):
-            return self
-
-        def on_train_begin(self, logs=None):
-            self._start = time.perf_counter()
-
-        def on_train_end(self, logs=None):
-            self.times.append(time.perf_counter() - self._start)
-
-    return TrainTimer()
-
-
 # ---------------------------------------------------------------- fits
-def fit_skweighted(X, y, epochs, **params):
-    """Time ``WeightedMLPClassifier.fit`` on the synthetic-data network."""
+def fit_skweighted(X, y, epochs, callbacks=None, **params):
+    """Time ``WeightedMLPClassifier.fit`` on the synthetic-data network.
+
+    ``callbacks``: Keras callbacks passed to ``fit`` (any one makes it train
+    through ``keras.Model.fit``).
+    """
     from skweighted import WeightedMLPClassifier
 
     clf = WeightedMLPClassifier(
@@ -330,7 +310,8 @@ def fit_skweighted(X, y, epochs, **params):
         random_state=0,
         **params,
     )
-    seconds, _ = timed(lambda: clf.fit(X, y))
+    fit_params = {} if callbacks is None else {"callbacks": callbacks}
+    seconds, _ = timed(lambda: clf.fit(X, y, **fit_params))
     return seconds, clf
 
 

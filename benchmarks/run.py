@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/run.py            # full run (about 20 min on 2 cores)
+    python benchmarks/run.py            # full run (about 25 min on 2 cores)
     python benchmarks/run.py --quick    # small sizes, for development
     python benchmarks/run.py --only gridsearch,jax
 

@@ -6,22 +6,24 @@ folds (20 fits, ``refit=False``) on breast cancer (569 x 30):
 rate 1e-3, a fixed number of epochs (no early stop, so every estimator does
 the same 450 optimizer steps a fit at 30 epochs). Estimators:
 scikit-learn's MLPClassifier (the reference), WeightedMLPClassifier without a
-table, and, on TensorFlow, SciKeras' KerasClassifier with an equivalent model
-(the same network and penalty). Each is timed in this process after one
-warm-up search of its own; the reference and skweighted are interleaved for
-``gridsearch_repeats`` repeats, SciKeras (minutes a search) runs once. Wall
-time and process CPU time (less disturbed by other jobs) are both recorded.
+table, and, on TensorFlow, the same WeightedMLPClassifier search with a
+do-nothing Keras callback passed as a fit parameter (any callback makes its
+fits go through ``keras.Model.fit`` instead of training in one call: the
+gain of the one-call training, side by side) and SciKeras' KerasClassifier
+with an equivalent model (the same network and penalty). Each is timed in
+this process after one warm-up search of its own; the reference and
+skweighted are interleaved for ``gridsearch_repeats`` repeats, SciKeras
+(minutes a search) runs once. Wall time and process CPU time (less disturbed
+by other jobs) are both recorded.
 
-The time of WeightedMLPClassifier's search is split through public means only:
+The time of WeightedMLPClassifier's (default) search is split through public
+means only:
 
 - fit and predict: GridSearchCV's own ``cv_results_`` (``mean_fit_time``,
   ``mean_score_time``: scoring a held-out fold is one ``predict``);
 - training: in each repeat the same search runs again at 1 epoch; the fit
   time that grows with the epochs is training, the rest (build, set-up,
   anything else done once per fit) is fixed;
-- training, directly, when the estimator takes Keras callbacks (a
-  ``callbacks`` parameter or ``fit`` argument): a callback timestamps
-  ``on_train_begin`` and ``on_train_end``;
 - the search's own work (cloning, splitting) is the wall time minus fit and
   predict.
 
@@ -30,7 +32,6 @@ apart needs the estimator's internals. For scale, the time to build the same
 network alone with ``skweighted.keras.build_mlp`` is reported.
 """
 
-import inspect
 import time
 
 from _common import (
@@ -40,7 +41,6 @@ from _common import (
     scikeras_classifier,
     sklearn_mlp,
     timed,
-    train_timer,
 )
 
 ALPHAS = (1e-4, 1e-3, 1e-2, 1e-1)
@@ -48,6 +48,7 @@ HIDDEN = 32
 BATCH = 32
 REFERENCE = "sklearn MLPClassifier"
 SKWEIGHTED = "skweighted WeightedMLPClassifier"
+MODEL_FIT = "skweighted WeightedMLPClassifier, Model.fit path"
 SCIKERAS = "SciKeras KerasClassifier"
 
 
@@ -64,37 +65,37 @@ def _skweighted(epochs):
 
 
 def estimators(backend):
-    """(name, factory of epochs, grid parameter, repeats) per estimator."""
+    """(name, factory of epochs, grid parameter, repeats, fit params) each."""
     out = [
-        (REFERENCE, lambda e: sklearn_mlp(HIDDEN, BATCH, e), "alpha", None),
-        (SKWEIGHTED, _skweighted, "alpha", None),
+        (REFERENCE, lambda e: sklearn_mlp(HIDDEN, BATCH, e), "alpha", None, {}),
+        (SKWEIGHTED, _skweighted, "alpha", None, {}),
     ]
     if backend == "tensorflow":
-        out.append(
+        import keras
+
+        # a callback that does nothing; any callback needs keras.Model.fit
+        callbacks = {"clf__callbacks": [keras.callbacks.Callback()]}
+        out += [
+            (MODEL_FIT, _skweighted, "alpha", None, callbacks),
             (
                 SCIKERAS,
                 lambda e: scikeras_classifier(2, HIDDEN, BATCH, e, alpha=ALPHAS[0]),
                 "model__alpha",
                 1,
-            )
-        )
+                {},
+            ),
+        ]
     return out
 
 
-def search(estimator, param, data, folds, callback=None):
+def search(estimator, param, data, folds, fit_params=None):
     """Run one grid search; return its wall time and what cv_results_ says."""
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
     X, y = data
-    fit_params = {}
-    if callback is not None:
-        where = takes_callbacks(estimator)
-        if where == "parameter":
-            estimator = estimator.set_params(callbacks=[callback])
-        else:
-            fit_params["clf__callbacks"] = [callback]
+    fit_params = fit_params or {}
     grid = GridSearchCV(
         Pipeline([("scale", StandardScaler()), ("clf", estimator)]),
         {f"clf__{param}": list(ALPHAS)},
@@ -116,16 +117,6 @@ def search(estimator, param, data, folds, callback=None):
         "best_cv_accuracy": float(grid.best_score_),
         "best_alpha": grid.best_params_[f"clf__{param}"],
     }
-
-
-def takes_callbacks(estimator):
-    """'parameter', 'fit argument' or None: how Keras callbacks can be passed."""
-    if "callbacks" in estimator.get_params(deep=False):
-        return "parameter"
-    fit = inspect.signature(estimator.fit).parameters
-    if "callbacks" in fit or any(p.kind is p.VAR_KEYWORD for p in fit.values()):
-        return "fit argument"
-    return None
 
 
 def build_alone_s(repeats=20):
@@ -168,26 +159,7 @@ def split(plain, one_epoch, epochs, fits, build_alone):
         epochs=epochs,
         repeats=len(per_repeat),
         build_alone_s=build_alone,
-        callbacks=None,
-        callback_training_s=None,
     )
-    return out
-
-
-def time_training_with_callback(factory, data, cfg, out):
-    """Add training timed by a Keras callback, if the estimator takes one."""
-    epochs, folds = cfg["gridsearch_epochs"], cfg["gridsearch_folds"]
-    out["callbacks"] = takes_callbacks(factory(epochs))
-    if not out["callbacks"]:
-        return out
-    timer = train_timer()
-    with_timer = search(factory(epochs), "alpha", data, folds, callback=timer)
-    # a fit that accepts **kwargs may still drop the callback (SciKeras does)
-    out["callback_calls"] = len(timer.times)
-    if len(timer.times) == out["fits"]:
-        out["callback_training_s"] = sum(timer.times)
-    out["callback_fit_s"] = with_timer["fit_s"]
-    out["callback_wall_s"] = with_timer["wall_s"]
     return out
 
 
@@ -202,15 +174,17 @@ def run(cfg, backend="tensorflow"):
     chosen = estimators(backend)
     results = {name: [] for name, *_ in chosen}
     one_epoch = []  # WeightedMLPClassifier's search at 1 epoch, for the split
-    for name, factory, param, _ in chosen:  # warm-up search of each
-        seconds = search(factory(epochs), param, data, folds)["wall_s"]
+    for name, factory, param, _, fit_params in chosen:  # warm-up search of each
+        seconds = search(factory(epochs), param, data, folds, fit_params)["wall_s"]
         log(f"  gridsearch[{backend}] warm-up {name}: {seconds:.1f}s")
     search(_skweighted(1), "alpha", data, folds)
     for rep in range(cfg["gridsearch_repeats"]):
-        for name, factory, param, repeats in chosen:
+        for name, factory, param, repeats, fit_params in chosen:
             if repeats is not None and rep >= repeats:
                 continue
-            results[name].append(search(factory(epochs), param, data, folds))
+            results[name].append(
+                search(factory(epochs), param, data, folds, fit_params)
+            )
             log(f"  gridsearch[{backend}] {name}: {results[name][-1]['wall_s']:.1f}s")
             if name == SKWEIGHTED:
                 one_epoch.append(search(factory(1), param, data, folds))
@@ -221,8 +195,15 @@ def run(cfg, backend="tensorflow"):
         runs = results[name]
         acc = median([r["best_cv_accuracy"] for r in runs])
 
-        def ratio(key, runs=runs):
+        def ratio(key, runs=runs, ref=ref):
             return median(paired_ratios([r[key] for r in runs], [r[key] for r in ref]))
+
+        vs_default = {}
+        if name == MODEL_FIT:  # against the default search of the same repeats
+            vs_default = {
+                "ratio_vs_default": ratio("wall_s", ref=results[SKWEIGHTED]),
+                "cpu_ratio_vs_default": ratio("cpu_s", ref=results[SKWEIGHTED]),
+            }
 
         rows.append(
             {
@@ -238,11 +219,11 @@ def run(cfg, backend="tensorflow"):
                 "accuracy_diff_points": 100 * (acc - ref_acc),
                 "best_alpha": f"{runs[-1]['best_alpha']:g}",
                 "repeats": len(runs),
+                **vs_default,
             }
         )
     fits = folds * len(ALPHAS)
     parts = split(results[SKWEIGHTED], one_epoch, epochs, fits, build_alone_s())
-    parts = time_training_with_callback(_skweighted, data, cfg, parts)
     log(
         f"  gridsearch[{backend}] split: fit {parts['fit_s']:.1f}s "
         f"(training {parts['training_s']:.1f}s), "
