@@ -289,8 +289,13 @@ class BaseWeightedClassifier(KerasClassifier):
         """Checks of the parameters that the constraints cannot express."""
         raise NotImplementedError
 
-    def _build_network(self, meta, seed, steps_per_execution):
-        """The Keras network: features -> class probabilities (n, K)."""
+    def _build_network(self, meta, seed, compile_kwargs):
+        """The Keras network: features -> class probabilities (n, K).
+
+        ``compile_kwargs``: the compile arguments, for builders that take
+        them; None when the model may be reused (they are then made only if
+        the model is compiled).
+        """
         raise NotImplementedError
 
     def _compile_arguments(self, steps_per_execution):
@@ -467,7 +472,7 @@ class BaseWeightedClassifier(KerasClassifier):
         compile_kwargs = None
         if key is None:
             compile_kwargs = self._compile_arguments(steps_per_execution)
-        network = self._build_network(self._meta(data), seed, steps_per_execution)
+        network = self._build_network(self._meta(data), seed, compile_kwargs)
         if isinstance(network, TableWeightedModel):
             network.weighting = self.weighting
             network = network.network
@@ -499,12 +504,12 @@ class BaseWeightedClassifier(KerasClassifier):
         """
         from .keras import TableWeightedModel
 
-        spe = model.steps_per_execution
+        compile_kwargs = self._compile_arguments(model.steps_per_execution)
         if network is None:
-            network = self._build_network(self._meta(data), seed, spe)
+            network = self._build_network(self._meta(data), seed, compile_kwargs)
         _model_reuse.copy_variables(network, model.network)
         copy = TableWeightedModel(network, weighting=self.weighting)
-        copy.compile(**self._compile_arguments(spe))
+        copy.compile(**compile_kwargs)
         copy.from_logits = model.from_logits
         copy.build({"features": _input_shapes(data.X)})
         copy.optimizer.build(copy.trainable_variables)

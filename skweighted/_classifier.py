@@ -360,7 +360,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
                 f"keras.Model; got {builder!r}."
             )
 
-    def _build_network(self, meta, seed, steps_per_execution):
+    def _build_network(self, meta, seed, compile_kwargs):
         import keras
 
         builder = self.model if self.model is not None else self._legacy_build_fn()
@@ -378,7 +378,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             if takes_all or "meta" in params:
                 kwargs["meta"] = meta
             if takes_all or "compile_kwargs" in params:
-                kwargs["compile_kwargs"] = self._compile_arguments(steps_per_execution)
+                kwargs["compile_kwargs"] = compile_kwargs
             return builder(**kwargs)
 
     def _compile_arguments(self, steps_per_execution):
@@ -672,7 +672,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             ) from None
         self._optimizer()
 
-    def _build_network(self, meta, seed, steps_per_execution):
+    def _build_network(self, meta, seed, compile_kwargs):
         from .keras import build_mlp
 
         return build_mlp(

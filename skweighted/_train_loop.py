@@ -179,13 +179,13 @@ class EpochLoop:
         model = self.model
         arrays = tree.map_structure(jnp.asarray, tuple(arrays))
         n = tree.flatten(arrays)[0].shape[0]
+        batch_size = min(batch_size, n)
         shapes = tree.map_structure(lambda a: (a.shape[1:], str(a.dtype)), arrays)
         key = ("jax", n, batch_size, repr(shapes))
         if key not in self._functions:
             self._build(arrays)
-            self._functions[key] = self._jit_epoch(n, min(batch_size, n))
+            self._functions[key] = self._jit_epoch(n, batch_size)
         run_epoch = self._functions[key]
-        batch_size = min(batch_size, n)
         model.reset_metrics()
         fresh_metrics = [v.value for v in model.metrics_variables]
         state = (
