@@ -84,6 +84,13 @@ def timed(fn):
     return time.perf_counter() - start, result
 
 
+def timed_cpu(fn):
+    """Return (wall seconds, process CPU seconds) of calling ``fn()``."""
+    cpu = time.process_time()
+    wall, _ = timed(fn)
+    return wall, time.process_time() - cpu
+
+
 def make_data(n, k, n_features=20, seed=0, n_test=0, spread=0.35):
     """Gaussian-blob classification data, standardized float32.
 

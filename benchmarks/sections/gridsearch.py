@@ -32,8 +32,6 @@ apart needs the estimator's internals. For scale, the time to build the same
 network alone with ``skweighted.keras.build_mlp`` is reported.
 """
 
-import time
-
 from _common import (
     log,
     median,
@@ -41,6 +39,7 @@ from _common import (
     scikeras_classifier,
     sklearn_mlp,
     timed,
+    timed_cpu,
 )
 
 ALPHAS = (1e-4, 1e-3, 1e-2, 1e-1)
@@ -105,9 +104,7 @@ def search(estimator, param, data, folds, fit_params=None):
         scoring="accuracy",
         refit=False,
     )
-    cpu = time.process_time()
-    wall, _ = timed(lambda: grid.fit(X, y, **fit_params))
-    cpu = time.process_time() - cpu
+    wall, cpu = timed_cpu(lambda: grid.fit(X, y, **fit_params))
     res = grid.cv_results_
     return {
         "wall_s": wall,

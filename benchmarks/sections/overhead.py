@@ -16,8 +16,6 @@ runs first or last; ratios are per repeat against the unweighted fit of the
 same repeat, then the median.
 """
 
-import time
-
 from _common import (
     BATCH,
     HIDDEN,
@@ -28,6 +26,7 @@ from _common import (
     paired_ratios,
     random_table,
     timed,
+    timed_cpu,
 )
 
 
@@ -64,9 +63,7 @@ def default_path(X, y, variants, epochs, repeats):
             weighting=weighting,
             random_state=seed,
         )
-        cpu = time.process_time()
-        wall, _ = timed(lambda: clf.fit(X, y, sample_tables=st))
-        return wall, time.process_time() - cpu
+        return timed_cpu(lambda: clf.fit(X, y, sample_tables=st))
 
     for _, w, weighting, st in variants:  # warm-up: traces, then kept for reuse
         fit(w, weighting, st, 0)
