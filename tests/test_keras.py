@@ -84,6 +84,21 @@ def test_table_weights_ties_against_loop_reference():
     np.testing.assert_array_equal(got, expected)
 
 
+def test_table_weights_argmax_nan_rows_take_an_entry_of_their_row():
+    """Check a NaN prediction still picks a weight from its own row.
+
+    A diverged network outputs NaN; the weight must stay one of the row's
+    entries (an index out of range would read another example or fail).
+    """
+    from skweighted.keras import table_weights
+
+    proba = np.array([[np.nan, np.nan, np.nan], [0.2, np.nan, 0.5]], np.float32)
+    rows = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], np.float32)
+    got = keras.ops.convert_to_numpy(table_weights(rows, proba, "argmax"))
+    for e in range(len(rows)):
+        assert got[e] in rows[e]
+
+
 def test_loss_zero_and_uniform_tables():
     """Check a zero table gives zero loss and a ones table the plain loss."""
     y, proba, _ = random_problem(k=3)

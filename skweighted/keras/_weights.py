@@ -1,5 +1,6 @@
 """The one formula that turns table rows into per-example loss weights."""
 
+import keras
 from keras import ops
 
 WEIGHTINGS = ("argmax", "expected")
@@ -83,17 +84,29 @@ def table_weights(rows, y_pred, weighting="argmax"):
     """
     rows = ops.cast(rows, y_pred.dtype)
     if weighting == "argmax":
-        # The first maximal class, as the argmax of an integer mask, picked by
-        # a one-hot product: Keras' float argmax (a negative-zero fix) and its
-        # take_along_axis (index broadcasting) add some 25 small ops, which
-        # cost up to a third of a small network's step (benchmarks/).
-        is_max = ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True))
-        predicted = ops.argmax(ops.cast(is_max, "int32"), axis=-1)
-        k = rows.shape[-1] if rows.shape[-1] is not None else ops.shape(rows)[-1]
-        chosen = ops.one_hot(predicted, k, dtype=rows.dtype)
-        weights = ops.sum(rows * chosen, axis=-1)
+        weights = ops.take_along_axis(rows, _first_maximum(y_pred), axis=-1)[:, 0]
     elif weighting == "expected":
         weights = ops.sum(rows * y_pred, axis=-1)
     else:
         check_weighting(weighting)
     return ops.stop_gradient(weights)
+
+
+def _first_maximum(y_pred):
+    """Index ``(batch, 1)`` of each row's first maximal entry.
+
+    The cheapest exact form differs by backend (the weighting runs at every
+    step, and at large K it is a sizeable part of a small network's step):
+    TensorFlow's ``top_k`` puts the lower index first among equal values;
+    under XLA (JAX) a min-reduction of the maximal indices is cheaper than
+    ``top_k`` or ``argmax``. Keras' ``argmax`` adds a negative-zero fix of
+    about ten more operations. A row without a maximum (NaN) gets index 0.
+    """
+    if keras.backend.backend() == "tensorflow":
+        return ops.top_k(y_pred, 1, sorted=False)[1]
+    k = y_pred.shape[-1] if y_pred.shape[-1] is not None else ops.shape(y_pred)[-1]
+    is_max = ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True))
+    index = ops.min(
+        ops.where(is_max, ops.arange(k, dtype="int32"), k), axis=-1, keepdims=True
+    )
+    return ops.mod(index, k)  # k (no maximum) becomes 0
