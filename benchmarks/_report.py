@@ -335,10 +335,12 @@ def _md_levers(runs):
         "process. Each backend's ratios are against MLPClassifier in the same "
         'process. With its defaults (`early_stopping="auto"`) skweighted holds '
         "out a validation fraction for early stopping on more than 10,000 "
-        "examples, which needs `keras.Model.fit`; with `early_stopping=False` a "
-        "fit needs nothing of it and, on TensorFlow, runs all its epochs in one "
-        "call. The Model.fit path is the same with a do-nothing Keras callback "
-        "passed to `fit` (any callback makes a fit go through `keras.Model.fit`).",
+        "examples; `MLPClassifier` does not stop early by default, so "
+        "`early_stopping=False` is the like-for-like row. On TensorFlow both "
+        "run all their epochs in one call, the held-out loss evaluated inside "
+        "it. The Model.fit path trains the defaults with a do-nothing Keras "
+        "callback passed to `fit` (any callback makes a fit go through "
+        "`keras.Model.fit`).",
         "",
         md_table(
             rows,

@@ -176,6 +176,11 @@ def _warn_degenerate(rows, table, y_idx, weighting):
         )
 
 
+def _present(arrays):
+    """``(x, y)`` or ``(x, y, sample_weight)``: the arrays that are not None."""
+    return [a for a in arrays if a is not None]
+
+
 def _input_shapes(features):
     """The batch shapes of the network's inputs: ``(None, ...)`` per array."""
     return map_features(lambda a: (None, *a.shape[1:]), features)
@@ -563,8 +568,6 @@ class BaseWeightedClassifier(KerasClassifier):
         data, validation = self._split_validation(data, seed)
         callbacks = self._training_callbacks(fit_kwargs, validation=validation)
         stopping = self._stopping_rule(validation)
-        if validation is not None:
-            fit_kwargs["validation_data"] = validation
         spe = steps_per_execution(epoch_steps(data.n_samples, batch_size), callbacks)
         with _quiet(self.verbose):
             key = loop = spare = None
@@ -576,6 +579,9 @@ class BaseWeightedClassifier(KerasClassifier):
                 model, key, loop, spare = self._new_model(data, spe, seed)
             width = _output_width(model.network, data.X)
             data = replace(data, encoding=target_encoding(model.loss, width))
+            if validation is not None:
+                validation = replace(validation, encoding=data.encoding)
+                fit_kwargs["validation_data"] = validation
             history = {}
             if not initialize_only:
                 order_seed = None
@@ -589,11 +595,14 @@ class BaseWeightedClassifier(KerasClassifier):
                 )
                 if one_call:
                     history = loop.fit(
-                        [a for a in data.arrays() if a is not None],
+                        _present(data.arrays()),
                         batch_size=batch_size,
                         epochs=epochs,
                         seed=order_seed,
                         stopping=stopping,
+                        validation=(
+                            None if validation is None else _present(validation.arrays())
+                        ),
                     )
                 else:
                     history = self._keras_fit(

@@ -14,9 +14,13 @@ TensorFlow function instead, which does exactly what ``Model.fit`` would:
 - the same optimizer steps: the model's own ``train_step``;
 - the same logs: the model's metrics are reset at the start of each epoch
   and read at its end, as ``history_``;
-- the same stopping rule: the one of ``keras.callbacks.EarlyStopping`` on
-  the training loss (:class:`Stopping`), evaluated between epochs inside
-  the function.
+- the same held-out evaluation (TensorFlow): after each epoch the model's
+  own ``test_step`` on the validation batches, in order, logged as
+  ``val_*``;
+- the same stopping rule: the one of ``keras.callbacks.EarlyStopping``
+  (:class:`Stopping`) on the training or validation loss, evaluated between
+  epochs inside the function, with the best epoch's weights restored at the
+  end when the rule says so.
 
 On TensorFlow all the epochs run in one call of a traced function; on JAX
 each epoch is one call of a jitted function (JAX needs static shapes, so the
@@ -79,7 +83,8 @@ def trains_in_one_call(*, callbacks, stopping, fit_kwargs, run_eagerly):
         The estimator's stopping rule.
     fit_kwargs : dict
         The remaining ``Model.fit`` arguments; anything but ``verbose=0``
-        (e.g. validation data, ``steps_per_epoch``) needs ``Model.fit``.
+        and held-out data as a ``FitData`` (``validation_data``, TensorFlow
+        only) needs ``Model.fit`` (e.g. ``steps_per_epoch``).
     run_eagerly : bool
         Whether the model runs eagerly (then ``Model.fit`` is used).
 
@@ -89,16 +94,26 @@ def trains_in_one_call(*, callbacks, stopping, fit_kwargs, run_eagerly):
     """
     import keras
 
+    from ._fit_data import FitData
     from ._model_reuse import in_distribution_scope
 
-    rest = {k: v for k, v in fit_kwargs.items() if not (k == "verbose" and not v)}
+    held_out = isinstance(fit_kwargs.get("validation_data"), FitData)
+    rest = {
+        k: v
+        for k, v in fit_kwargs.items()
+        if not (k == "verbose" and not v) and not (k == "validation_data" and held_out)
+    }
+    tensorflow = keras.backend.backend() == "tensorflow"
+    monitors = ("loss", "val_loss") if held_out else ("loss",)
     return (
-        keras.backend.backend() in ("tensorflow", "jax")
+        (tensorflow or keras.backend.backend() == "jax")
         and not callbacks
         and not rest
         and not run_eagerly
-        and (stopping is None or stopping.monitor == "loss")
-        and not (stopping is not None and stopping.restore_best_weights)
+        # held-out data and restoring weights: in the TensorFlow loop only
+        and (tensorflow or not held_out)
+        and (stopping is None or stopping.monitor in monitors)
+        and (tensorflow or stopping is None or not stopping.restore_best_weights)
         and not in_distribution_scope()
     )
 
@@ -118,7 +133,9 @@ class EpochLoop:
         # rows, sample weights), each with an unknown number of examples.
         self._functions = {}
 
-    def fit(self, arrays, *, batch_size, epochs, seed=None, stopping=None):
+    def fit(
+        self, arrays, *, batch_size, epochs, seed=None, stopping=None, validation=None
+    ):
         """Train the model; return its history as ``Model.fit`` would.
 
         Parameters
@@ -133,7 +150,11 @@ class EpochLoop:
         seed : int or None, default=None
             Shuffle seed; None keeps the order of the examples.
         stopping : Stopping or None, default=None
-            Stop early on the training loss.
+            Stop early on the training loss ("loss") or the loss on
+            ``validation`` ("val_loss").
+        validation : tuple or None, default=None
+            Held-out ``(x, y)`` or ``(x, y, sample_weight)``, evaluated after
+            each epoch in batches of ``batch_size`` (TensorFlow only).
 
         Returns
         -------
@@ -143,21 +164,28 @@ class EpochLoop:
         import keras
 
         if keras.backend.backend() == "jax":
+            if validation is not None:
+                raise ValueError("Held-out data are evaluated on TensorFlow only.")
             return self._fit_jax(arrays, batch_size, epochs, seed, stopping)
         import tensorflow as tf
 
-        arrays = tf.nest.map_structure(tf.convert_to_tensor, tuple(arrays))
+        data = (tuple(arrays),) if validation is None else (arrays, validation)
+        data = tf.nest.map_structure(tf.convert_to_tensor, tuple(data))
         specs = tf.nest.map_structure(
-            lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), arrays
+            lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), data
         )
-        key = repr(specs)
+        monitor = "loss" if stopping is None else stopping.monitor
+        if monitor == "val_loss" and validation is None:
+            raise ValueError("Stopping on val_loss needs validation data.")
+        key = (repr(specs), monitor)
         if key not in self._functions:
-            self._build(arrays)
-            self._functions[key] = self._trace(specs)
+            self._build(data[0])
+            self._functions[key] = self._trace(specs, monitor)
         patience = np.iinfo(np.int32).max if stopping is None else stopping.patience
         min_delta = 0.0 if stopping is None else abs(stopping.min_delta)
+        restore = stopping is not None and stopping.restore_best_weights
         logs = self._functions[key](
-            arrays,
+            data,
             tf.constant(0 if seed is None else seed, tf.int64),
             tf.constant(seed is not None),
             tf.constant(batch_size, tf.int32),
@@ -165,6 +193,7 @@ class EpochLoop:
             tf.constant(min(patience, np.iinfo(np.int32).max), tf.int32),
             tf.constant(stopping is not None),
             tf.constant(min_delta, tf.float64),
+            tf.constant(restore),
         )
         return {
             name: [_python(value) for value in values.numpy()]
@@ -269,29 +298,53 @@ class EpochLoop:
             model.optimizer.build(model.trainable_variables)
         model.reset_metrics()
 
-    def _trace(self, specs):
+    def _trace(self, specs, monitor):
+        """The traced fit of data of structure ``specs``, stopping on ``monitor``.
+
+        ``specs``: ``(arrays,)`` or ``(arrays, validation)``.
+        """
         import tensorflow as tf
 
         model = self.model
+        weights = model.weights  # what EarlyStopping saves and restores
 
         @tf.function(
             input_signature=[specs, *[tf.TensorSpec((), d) for d in _SCALARS]],
             autograph=False,
         )
-        def run(arrays, seed, shuffle, batch_size, epochs, patience, stops, min_delta):
+        def run(
+            data, seed, shuffle, batch_size, epochs, patience, stops, min_delta, restore
+        ):
+            arrays, validation = (*data, None)[:2]
             n = tf.shape(tf.nest.flatten(arrays)[0])[0]
-            steps = (n + batch_size - 1) // batch_size
             logs0 = model.get_metrics_result()
+            names = list(logs0)
+            if validation is not None:
+                names += ["val_" + name for name in logs0]
             history0 = {
                 name: tf.TensorArray(
                     value.dtype, size=0, dynamic_size=True, element_shape=value.shape
                 )
-                for name, value in logs0.items()
+                for name, value in zip(names, [*logs0.values(), *logs0.values()])
             }
 
-            def epoch(number, stop, best, wait, history):
+            def batches(data, order, size, step):
+                """Run ``step`` on each batch of ``data`` in ``order``."""
+                count = tf.shape(order)[0]
+
+                def body(i, logs):
+                    idx = order[i * size : tf.minimum((i + 1) * size, count)]
+                    batch = tf.nest.map_structure(lambda a: tf.gather(a, idx), data)
+                    return i + 1, dict(step(batch))
+
                 for metric in model.metrics:
                     metric.reset_state()
+                steps = (count + size - 1) // size
+                return tf.while_loop(
+                    lambda i, _: i < steps, body, (tf.constant(0), logs0)
+                )[1]
+
+            def epoch(number, stop, best, wait, best_weights, history):
                 order = tf.cond(
                     shuffle,
                     lambda: tf.random.experimental.stateless_shuffle(
@@ -300,30 +353,33 @@ class EpochLoop:
                     ),
                     lambda: tf.range(n),
                 )
-
-                def step(i, logs):
-                    idx = order[i * batch_size : tf.minimum((i + 1) * batch_size, n)]
-                    batch = tf.nest.map_structure(lambda a: tf.gather(a, idx), arrays)
-                    return i + 1, dict(model.train_step(batch))
-
-                _, logs = tf.while_loop(
-                    lambda i, _: i < steps, step, (tf.constant(0), logs0)
-                )
+                logs = batches(arrays, order, batch_size, model.train_step)
+                if validation is not None:  # as Model.fit's evaluate, in order
+                    n_val = tf.shape(tf.nest.flatten(validation)[0])[0]
+                    val_logs = batches(
+                        validation, tf.range(n_val), batch_size, model.test_step
+                    )
+                    logs.update({"val_" + k: v for k, v in val_logs.items()})
                 history = {
                     name: history[name].write(number, logs[name]) for name in history
                 }
-                # keras.callbacks.EarlyStopping(monitor="loss"): the first epoch
-                # is an improvement (even a NaN loss), later ones when
+                # keras.callbacks.EarlyStopping: the first epoch is an
+                # improvement (even a NaN loss), later ones when
                 # loss + min_delta < best, compared in float32.
-                loss = logs["loss"]
+                loss = logs[monitor]
                 shifted = tf.cast(tf.cast(loss, tf.float64) + min_delta, tf.float32)
                 improved = (number == 0) | (shifted < best)
                 best = tf.where(improved, tf.cast(loss, tf.float32), best)
+                best_weights = tf.cond(
+                    improved & restore,
+                    lambda: [tf.identity(w.value) for w in weights],
+                    lambda: best_weights,
+                )
                 wait = tf.where(improved, 0, wait + 1)
                 stop = stops & ~improved & (wait >= patience) & (number > 0)
-                return number + 1, stop, best, wait, history
+                return number + 1, stop, best, wait, best_weights, history
 
-            _, _, _, _, history = tf.while_loop(
+            *_, best_weights, history = tf.while_loop(
                 lambda number, stop, *_: (number < epochs) & ~stop,
                 epoch,
                 (
@@ -331,16 +387,23 @@ class EpochLoop:
                     tf.constant(False),
                     tf.constant(np.inf, tf.float32),
                     tf.constant(0),
+                    [tf.identity(w.value) for w in weights],
                     history0,
                 ),
             )
+            # EarlyStopping(restore_best_weights=True) restores at the end
+            def restore_best():
+                for w, b in zip(weights, best_weights, strict=True):
+                    w.assign(b)
+                return tf.constant(True)
+
+            tf.cond(restore, restore_best, lambda: tf.constant(False))
             return {name: values.stack() for name, values in history.items()}
 
         return run
 
-
 #: dtypes of the scalar arguments of the traced function, after the data.
-_SCALARS = ("int64", "bool", "int32", "int32", "int32", "bool", "float64")
+_SCALARS = ("int64", "bool", "int32", "int32", "int32", "bool", "float64", "bool")
 
 
 def _python(value):

@@ -12,6 +12,7 @@ import pytest
 
 from _helpers import dense_builder, small_keras, small_mlp
 from skweighted import _model_reuse, model_reuse
+from skweighted._fit_data import FitData
 from skweighted._train_loop import EpochLoop, Stopping, trains_in_one_call
 from skweighted.keras import TableWeightedModel, build_mlp
 
@@ -121,6 +122,53 @@ def test_mlp_stops_on_training_loss_like_early_stopping(iris, loop_fits, tol):
 
 
 @tensorflow_only
+@pytest.mark.parametrize(
+    "params, fit_params",
+    [
+        ({"n_iter_no_change": 2, "epochs": 60, "learning_rate": 0.05}, None),
+        ({"epochs": 4, "misclass_weights": W3, "batch_size": 7}, None),
+        ({"epochs": 5, "weighting": "expected", "dropout": 0.2}, _tables),
+    ],
+    ids=["stops", "table-runs-out", "sample-tables"],
+)
+def test_mlp_held_out_early_stopping_like_model_fit(iris, loop_fits, params, fit_params):
+    """Check held-out early stopping in one call equals Model.fit's.
+
+    The validation loss is evaluated after each epoch, training stops as
+    ``EarlyStopping(monitor="val_loss", restore_best_weights=True)`` stops,
+    and the best epoch's weights are restored, to the last bit.
+    """
+    X, y = iris
+    kwargs = fit_params(y) if fit_params else {}
+    fast, oracle = fit_both(
+        lambda: small_mlp(early_stopping=True, **params), X, y, loop_fits, **kwargs
+    )
+    assert list(fast.history_) == ["loss", "val_loss"]
+    assert_same_fit(fast, oracle, X)
+    if params["epochs"] == 60:  # it stopped early, on a later best epoch
+        assert 2 < fast.n_iter_ < 60
+
+
+@tensorflow_only
+def test_held_out_early_stopping_restores_the_best_epoch(iris, loop_fits):
+    """Check the kept weights are those of the epoch with the best val_loss.
+
+    Oracle: the same fit cut at the best epoch (``epochs=best + 1``, no
+    stopping within) ends with exactly the restored weights.
+    """
+    X, y = iris
+    params = dict(early_stopping=True, n_iter_no_change=3, learning_rate=0.2)
+    stopped = small_mlp(epochs=80, **params).fit(X, y)
+    val = np.asarray(stopped.history_["val_loss"], dtype=np.float32)
+    best = int(np.argmin(val))
+    assert best < stopped.n_iter_ - 1  # the last epochs were worse
+    cut = small_mlp(epochs=best + 1, **params).fit(X, y)
+    assert len(loop_fits) == 2
+    for a, b in zip(stopped.model_.get_weights(), cut.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@tensorflow_only
 def test_mlp_diverging_loss_stops_like_early_stopping(iris, loop_fits):
     """Check a loss that is NaN from the first epoch stops as EarlyStopping does.
 
@@ -201,6 +249,20 @@ ONE_CALL = dict(
 )
 
 
+BEST_LOSS = Stopping("loss", patience=3, min_delta=1e-3, restore_best_weights=True)
+BEST_VAL_LOSS = Stopping("val_loss", 3, 1e-3, restore_best_weights=True)
+HELD_OUT = {
+    "verbose": 0,
+    "validation_data": FitData(
+        X=np.zeros((2, 1), np.float32),
+        y_idx=np.array([0, 1]),
+        classes=np.array([0, 1]),
+        rows=None,
+        sample_weight=None,
+    ),
+}
+
+
 @pytest.mark.parametrize(
     "change, expected",
     [
@@ -212,19 +274,21 @@ ONE_CALL = dict(
         ({"fit_kwargs": {"verbose": 1}}, False),
         ({"fit_kwargs": {"verbose": 2}}, False),
         ({"stopping": Stopping("val_loss", patience=3, min_delta=1e-3)}, False),
-        (
-            {
-                "stopping": Stopping(
-                    "loss", patience=3, min_delta=1e-3, restore_best_weights=True
-                )
-            },
-            False,
-        ),
+        ({"stopping": BEST_LOSS}, "tensorflow"),
+        ({"stopping": BEST_VAL_LOSS, "fit_kwargs": HELD_OUT}, "tensorflow"),
+        ({"fit_kwargs": HELD_OUT}, "tensorflow"),
+        ({"fit_kwargs": {"validation_data": (np.zeros((2, 1)), [0, 1])}}, False),
         ({"run_eagerly": True}, False),
     ],
 )
 def test_trains_in_one_call_conditions(change, expected):
-    """Check which fits run in one call: those that need nothing of Model.fit."""
+    """Check which fits run in one call: those that need nothing of Model.fit.
+
+    Held-out data (the estimator's own split) and restoring the best weights
+    are handled by the TensorFlow loop only.
+    """
+    if expected == "tensorflow":
+        expected = keras.backend.backend() == "tensorflow"
     assert trains_in_one_call(**{**ONE_CALL, **change}) is expected
 
 
@@ -232,11 +296,10 @@ def test_trains_in_one_call_conditions(change, expected):
     "make",
     [
         lambda: small_mlp(epochs=1, verbose=1),
-        lambda: small_mlp(epochs=1, early_stopping=True),
         lambda: small_keras(epochs=1, validation_split=0.2),
         lambda: small_keras(epochs=1, run_eagerly=True),
     ],
-    ids=["mlp-verbose", "mlp-early-stopping", "keras-validation", "keras-eager"],
+    ids=["mlp-verbose", "keras-validation", "keras-eager"],
 )
 def test_fit_needing_model_fit_does_not_train_in_one_call(iris, loop_fits, make):
     """Check a fit that needs Model.fit (progress, validation, eager) uses it."""
