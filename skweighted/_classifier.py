@@ -542,10 +542,11 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     Repeated fits of one configuration reuse a compiled model, so that only
     the first one traces the training step; see
     :func:`skweighted.set_model_reuse` to turn this off. The fitted
-    estimator is the same either way. Without early stopping on held-out
-    data and without callbacks, a fit's epochs run in compiled code (all in
-    one call on TensorFlow, one call per epoch on JAX), with the stopping
-    rule on the training loss evaluated between epochs; on TensorFlow the
+    estimator is the same either way. Without callbacks (and with
+    ``verbose=0``), a fit's epochs run in compiled code (all in one call on
+    TensorFlow, one call per epoch on JAX), with the held-out loss and the
+    stopping rule evaluated between epochs and the best epoch's weights
+    restored as ``keras.callbacks.EarlyStopping`` does; on TensorFlow the
     result is exactly that of ``keras.Model.fit``, in a fraction of the time.
 
     Examples

@@ -14,9 +14,8 @@ TensorFlow function instead, which does exactly what ``Model.fit`` would:
 - the same optimizer steps: the model's own ``train_step``;
 - the same logs: the model's metrics are reset at the start of each epoch
   and read at its end, as ``history_``;
-- the same held-out evaluation (TensorFlow): after each epoch the model's
-  own ``test_step`` on the validation batches, in order, logged as
-  ``val_*``;
+- the same held-out evaluation: after each epoch the model's own
+  ``test_step`` on the validation batches, in order, logged as ``val_*``;
 - the same stopping rule: the one of ``keras.callbacks.EarlyStopping``
   (:class:`Stopping`) on the training or validation loss, evaluated between
   epochs inside the function, with the best epoch's weights restored at the
@@ -83,8 +82,8 @@ def trains_in_one_call(*, callbacks, stopping, fit_kwargs, run_eagerly):
         The estimator's stopping rule.
     fit_kwargs : dict
         The remaining ``Model.fit`` arguments; anything but ``verbose=0``
-        and held-out data as a ``FitData`` (``validation_data``, TensorFlow
-        only) needs ``Model.fit`` (e.g. ``steps_per_epoch``).
+        and held-out data as a ``FitData`` (``validation_data``) needs
+        ``Model.fit`` (e.g. ``steps_per_epoch``).
     run_eagerly : bool
         Whether the model runs eagerly (then ``Model.fit`` is used).
 
@@ -103,17 +102,13 @@ def trains_in_one_call(*, callbacks, stopping, fit_kwargs, run_eagerly):
         for k, v in fit_kwargs.items()
         if not (k == "verbose" and not v) and not (k == "validation_data" and held_out)
     }
-    tensorflow = keras.backend.backend() == "tensorflow"
     monitors = ("loss", "val_loss") if held_out else ("loss",)
     return (
-        (tensorflow or keras.backend.backend() == "jax")
+        keras.backend.backend() in ("tensorflow", "jax")
         and not callbacks
         and not rest
         and not run_eagerly
-        # held-out data and restoring weights: in the TensorFlow loop only
-        and (tensorflow or not held_out)
         and (stopping is None or stopping.monitor in monitors)
-        and (tensorflow or stopping is None or not stopping.restore_best_weights)
         and not in_distribution_scope()
     )
 
@@ -154,7 +149,7 @@ class EpochLoop:
             ``validation`` ("val_loss").
         validation : tuple or None, default=None
             Held-out ``(x, y)`` or ``(x, y, sample_weight)``, evaluated after
-            each epoch in batches of ``batch_size`` (TensorFlow only).
+            each epoch in batches of ``batch_size``.
 
         Returns
         -------
@@ -164,9 +159,7 @@ class EpochLoop:
         import keras
 
         if keras.backend.backend() == "jax":
-            if validation is not None:
-                raise ValueError("Held-out data are evaluated on TensorFlow only.")
-            return self._fit_jax(arrays, batch_size, epochs, seed, stopping)
+            return self._fit_jax(arrays, validation, batch_size, epochs, seed, stopping)
         import tensorflow as tf
 
         data = (tuple(arrays),) if validation is None else (arrays, validation)
@@ -174,9 +167,7 @@ class EpochLoop:
         specs = tf.nest.map_structure(
             lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), data
         )
-        monitor = "loss" if stopping is None else stopping.monitor
-        if monitor == "val_loss" and validation is None:
-            raise ValueError("Stopping on val_loss needs validation data.")
+        monitor = _monitor(stopping, validation)
         key = (repr(specs), monitor)
         if key not in self._functions:
             self._build(data[0])
@@ -200,12 +191,13 @@ class EpochLoop:
             for name, values in logs.items()
         }
 
-    def _fit_jax(self, arrays, batch_size, epochs, seed, stopping):
-        """:meth:`fit` on JAX: one jitted call per epoch."""
+    def _fit_jax(self, arrays, validation, batch_size, epochs, seed, stopping):
+        """:meth:`fit` on JAX: one jitted call per epoch (and evaluation)."""
         import jax.numpy as jnp
         from keras import tree
 
         model = self.model
+        monitor = _monitor(stopping, validation)
         arrays = tree.map_structure(jnp.asarray, tuple(arrays))
         n = tree.flatten(arrays)[0].shape[0]
         batch_size = min(batch_size, n)
@@ -215,6 +207,16 @@ class EpochLoop:
             self._build(arrays)
             self._functions[key] = self._jit_epoch(n, batch_size)
         run_epoch = self._functions[key]
+        evaluate = None
+        if validation is not None:
+            validation = tree.map_structure(jnp.asarray, tuple(validation))
+            n_val = tree.flatten(validation)[0].shape[0]
+            val_key = ("jax-evaluate", n_val, min(batch_size, n_val), repr(shapes))
+            if val_key not in self._functions:
+                self._functions[val_key] = self._jit_evaluate(
+                    n_val, min(batch_size, n_val)
+                )
+            evaluate = self._functions[val_key]
         model.reset_metrics()
         fresh_metrics = [v.value for v in model.metrics_variables]
         state = (
@@ -223,6 +225,17 @@ class EpochLoop:
             [v.value for v in model.optimizer.variables],
             fresh_metrics,
         )
+        # EarlyStopping saves and restores model.weights: their places in state
+        where = {
+            id(v): (group, i)
+            for group, variables in enumerate(
+                (model.trainable_variables, model.non_trainable_variables)
+            )
+            for i, v in enumerate(variables)
+        }
+        places = [where[id(w)] for w in model.weights]
+        restore = stopping is not None and stopping.restore_best_weights
+        best_weights = None
         history = {}
         best, wait = np.float32(np.inf), 0
         seed_word = np.uint32(0 if seed is None else seed % 2**32)
@@ -230,17 +243,24 @@ class EpochLoop:
             logs, state = run_epoch(
                 (*state[:3], fresh_metrics), arrays, seed_word, epoch, seed is not None
             )
+            if evaluate is not None:
+                val_logs, metrics = evaluate((*state[:2], fresh_metrics), validation)
+                state = (*state[:3], metrics)
+                logs = {**logs, **{"val_" + k: v for k, v in val_logs.items()}}
             for name, value in logs.items():
                 history.setdefault(name, []).append(_python(value))
-            if stopping is not None:
-                # keras.callbacks.EarlyStopping(monitor="loss"), as on TensorFlow
-                loss = history["loss"][-1]
-                if epoch == 0 or np.float32(loss + abs(stopping.min_delta)) < best:
-                    best, wait = np.float32(loss), 0
-                else:
-                    wait += 1
-                    if wait >= stopping.patience and epoch > 0:
-                        break
+            if stopping is None:
+                continue
+            # keras.callbacks.EarlyStopping, as on TensorFlow
+            loss = history[monitor][-1]
+            if epoch == 0 or np.float32(loss + abs(stopping.min_delta)) < best:
+                best, wait = np.float32(loss), 0
+                if restore:  # arrays are immutable: keeping them is a copy
+                    best_weights = [state[g][i] for g, i in places]
+            else:
+                wait += 1
+                if wait >= stopping.patience:
+                    break
         owners = (
             model.trainable_variables,
             model.non_trainable_variables,
@@ -250,7 +270,39 @@ class EpochLoop:
         for variables, values in zip(owners, state, strict=True):
             for variable, value in zip(variables, values, strict=True):
                 variable.assign(value)
+        if best_weights is not None:
+            for weight, value in zip(model.weights, best_weights, strict=True):
+                weight.assign(value)
         return history
+
+    def _jit_evaluate(self, n, batch_size):
+        """A jitted evaluation of ``n`` held-out examples in order.
+
+        ``(logs, metrics variables)`` from ``(trainable, non-trainable,
+        fresh metrics variables)``, as ``Model.evaluate`` with ``test_step``.
+        """
+        import jax
+
+        model = self.model
+        full, rest = divmod(n, batch_size)
+        last = rest or batch_size
+        looped = full if rest else full - 1
+
+        @jax.jit
+        def run(state, arrays):
+            def step(i, state):
+                batch = jax.tree_util.tree_map(
+                    lambda a: jax.lax.dynamic_slice_in_dim(a, i * batch_size, batch_size),
+                    arrays,
+                )
+                return model.test_step(state, batch)[1]
+
+            state = jax.lax.fori_loop(0, looped, step, state)
+            tail = jax.tree_util.tree_map(lambda a: a[n - last :], arrays)
+            logs, state = model.test_step(state, tail)
+            return logs, state[2]
+
+        return run
 
     def _jit_epoch(self, n, batch_size):
         """A jitted epoch of ``n`` examples: ``(logs, state)`` from ``state``."""
@@ -401,6 +453,14 @@ class EpochLoop:
             return {name: values.stack() for name, values in history.items()}
 
         return run
+
+def _monitor(stopping, validation):
+    """The logged quantity the stopping rule watches ("loss" without a rule)."""
+    monitor = "loss" if stopping is None else stopping.monitor
+    if monitor == "val_loss" and validation is None:
+        raise ValueError("Stopping on val_loss needs validation data.")
+    return monitor
+
 
 #: dtypes of the scalar arguments of the traced function, after the data.
 _SCALARS = ("int64", "bool", "int32", "int32", "int32", "bool", "float64", "bool")

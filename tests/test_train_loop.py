@@ -149,7 +149,6 @@ def test_mlp_held_out_early_stopping_like_model_fit(iris, loop_fits, params, fit
         assert 2 < fast.n_iter_ < 60
 
 
-@tensorflow_only
 def test_held_out_early_stopping_restores_the_best_epoch(iris, loop_fits):
     """Check the kept weights are those of the epoch with the best val_loss.
 
@@ -274,9 +273,9 @@ HELD_OUT = {
         ({"fit_kwargs": {"verbose": 1}}, False),
         ({"fit_kwargs": {"verbose": 2}}, False),
         ({"stopping": Stopping("val_loss", patience=3, min_delta=1e-3)}, False),
-        ({"stopping": BEST_LOSS}, "tensorflow"),
-        ({"stopping": BEST_VAL_LOSS, "fit_kwargs": HELD_OUT}, "tensorflow"),
-        ({"fit_kwargs": HELD_OUT}, "tensorflow"),
+        ({"stopping": BEST_LOSS}, True),
+        ({"stopping": BEST_VAL_LOSS, "fit_kwargs": HELD_OUT}, True),
+        ({"fit_kwargs": HELD_OUT}, True),
         ({"fit_kwargs": {"validation_data": (np.zeros((2, 1)), [0, 1])}}, False),
         ({"run_eagerly": True}, False),
     ],
@@ -284,11 +283,8 @@ HELD_OUT = {
 def test_trains_in_one_call_conditions(change, expected):
     """Check which fits run in one call: those that need nothing of Model.fit.
 
-    Held-out data (the estimator's own split) and restoring the best weights
-    are handled by the TensorFlow loop only.
+    Held-out data count only as the estimator's own split (a FitData).
     """
-    if expected == "tensorflow":
-        expected = keras.backend.backend() == "tensorflow"
     assert trains_in_one_call(**{**ONE_CALL, **change}) is expected
 
 
