@@ -162,8 +162,8 @@ class EpochLoop:
             return self._fit_jax(arrays, validation, batch_size, epochs, seed, stopping)
         import tensorflow as tf
 
-        data = (tuple(arrays),) if validation is None else (arrays, validation)
-        data = tf.nest.map_structure(tf.convert_to_tensor, tuple(data))
+        data = (arrays,) if validation is None else (arrays, validation)
+        data = tf.nest.map_structure(tf.convert_to_tensor, tuple(map(tuple, data)))
         specs = tf.nest.map_structure(
             lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), data
         )
