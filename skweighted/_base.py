@@ -601,7 +601,9 @@ class BaseWeightedClassifier(KerasClassifier):
                         seed=order_seed,
                         stopping=stopping,
                         validation=(
-                            None if validation is None else _present(validation.arrays())
+                            None
+                            if validation is None
+                            else _present(validation.arrays())
                         ),
                     )
                 else:

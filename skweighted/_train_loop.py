@@ -292,7 +292,9 @@ class EpochLoop:
         def run(state, arrays):
             def step(i, state):
                 batch = jax.tree_util.tree_map(
-                    lambda a: jax.lax.dynamic_slice_in_dim(a, i * batch_size, batch_size),
+                    lambda a: jax.lax.dynamic_slice_in_dim(
+                        a, i * batch_size, batch_size
+                    ),
                     arrays,
                 )
                 return model.test_step(state, batch)[1]
@@ -370,14 +372,14 @@ class EpochLoop:
             arrays, validation = (*data, None)[:2]
             n = tf.shape(tf.nest.flatten(arrays)[0])[0]
             logs0 = model.get_metrics_result()
-            names = list(logs0)
+            logged = dict(logs0)  # Model.fit's history: the epoch's logs, then val_*
             if validation is not None:
-                names += ["val_" + name for name in logs0]
+                logged.update({"val_" + name: v for name, v in logs0.items()})
             history0 = {
                 name: tf.TensorArray(
                     value.dtype, size=0, dynamic_size=True, element_shape=value.shape
                 )
-                for name, value in zip(names, [*logs0.values(), *logs0.values()])
+                for name, value in logged.items()
             }
 
             def batches(data, order, size, step):
@@ -443,6 +445,7 @@ class EpochLoop:
                     history0,
                 ),
             )
+
             # EarlyStopping(restore_best_weights=True) restores at the end
             def restore_best():
                 for w, b in zip(weights, best_weights, strict=True):
@@ -453,6 +456,7 @@ class EpochLoop:
             return {name: values.stack() for name, values in history.items()}
 
         return run
+
 
 def _monitor(stopping, validation):
     """The logged quantity the stopping rule watches ("loss" without a rule)."""

@@ -131,7 +131,9 @@ def test_mlp_stops_on_training_loss_like_early_stopping(iris, loop_fits, tol):
     ],
     ids=["stops", "table-runs-out", "sample-tables"],
 )
-def test_mlp_held_out_early_stopping_like_model_fit(iris, loop_fits, params, fit_params):
+def test_mlp_held_out_early_stopping_like_model_fit(
+    iris, loop_fits, params, fit_params
+):
     """Check held-out early stopping in one call equals Model.fit's.
 
     The validation loss is evaluated after each epoch, training stops as
@@ -163,7 +165,9 @@ def test_held_out_early_stopping_restores_the_best_epoch(iris, loop_fits):
     assert best < stopped.n_iter_ - 1  # the last epochs were worse
     cut = small_mlp(epochs=best + 1, **params).fit(X, y)
     assert len(loop_fits) == 2
-    for a, b in zip(stopped.model_.get_weights(), cut.model_.get_weights(), strict=True):
+    for a, b in zip(
+        stopped.model_.get_weights(), cut.model_.get_weights(), strict=True
+    ):
         np.testing.assert_array_equal(a, b)
 
 
