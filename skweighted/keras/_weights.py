@@ -100,10 +100,10 @@ def _first_maximum(y_pred):
     TensorFlow's ``top_k`` puts the lower index first among equal values;
     under XLA (JAX) a min-reduction of the maximal indices is cheaper than
     ``top_k`` or ``argmax``. Keras' ``argmax`` adds a negative-zero fix of
-    about ten more operations. A row without a maximum (NaN) gets index 0.
+    about ten more operations. A row of NaN still gets an index in range.
     """
     if keras.backend.backend() == "tensorflow":
-        return ops.top_k(y_pred, 1, sorted=False)[1]
+        return ops.top_k(y_pred, 1)[1]
     k = y_pred.shape[-1] if y_pred.shape[-1] is not None else ops.shape(y_pred)[-1]
     is_max = ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True))
     index = ops.min(
