@@ -248,3 +248,40 @@ def test_model_compute_loss_other_heads(weighting, form, head):
     got = model.compute_loss(x, y.reshape(-1, 1).astype(np.float32), y_pred)
     expected = np.mean(reference_losses(y, proba, tables, weighting))
     np.testing.assert_allclose(float(got), expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "traced"])
+def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
+    """Check argmax weights read from a softmax output equal the reference.
+
+    Where Keras keeps the logits with a softmax output (TensorFlow), the
+    predicted class is read from them; the weights must still be those of
+    the first largest probability, computed in numpy.
+    """
+    import tensorflow as tf
+
+    from skweighted.keras._weights import argmax_scores
+
+    rng = np.random.default_rng(5)
+    n, k = 64, 7
+    X = rng.normal(size=(n, 3)).astype(np.float32)
+    y = rng.integers(0, k, size=n)
+    rows = rng.uniform(0.5, 3.0, size=(n, k)).astype(np.float32)
+    net = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(k, activation="softmax")]
+    )
+    model = TableWeightedModel(net)
+    x = {"features": X, "rows": rows}
+    Y = np.eye(k, dtype=np.float32)[y]
+
+    def weights_and_proba():
+        proba = model(X)
+        return model.example_weights(x, Y, proba), proba
+
+    if graph and keras.backend.backend() == "tensorflow":
+        weights_and_proba = tf.function(weights_and_proba)
+    got, proba = (keras.ops.convert_to_numpy(t) for t in weights_and_proba())
+    np.testing.assert_array_equal(got, rows[np.arange(n), proba.argmax(axis=1)])
+    if keras.backend.backend() == "tensorflow":  # the logits path is taken
+        out = model(X)
+        assert argmax_scores(out) is out._keras_logits

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from ._weights import check_weighting, class_probabilities, table_weights
+from ._weights import argmax_scores, check_weighting, class_probabilities, table_weights
 
 FEATURES = "features"
 ROWS = "rows"
@@ -26,7 +26,9 @@ class TableWeightedModel(keras.Model):
     (``weighting="expected"``), treated as constants, which multiply any
     ``sample_weight`` / ``class_weight`` before the compiled loss is reduced.
     ``p_k`` are the class probabilities read from the network's output by
-    :func:`~skweighted.keras.class_probabilities`.
+    :func:`~skweighted.keras.class_probabilities`; the argmax is read from
+    the logits where Keras keeps them with a softmax output (the same class,
+    without computing the softmax in the training step).
 
     Parameters
     ----------
@@ -99,7 +101,10 @@ class TableWeightedModel(keras.Model):
             return None
         if ROWS not in x and TABLES not in x:
             return None
-        proba = class_probabilities(y_pred, self.from_logits)
+        if self.weighting == "argmax":
+            scores = argmax_scores(y_pred, self.from_logits)
+        else:
+            scores = class_probabilities(y_pred, self.from_logits)
         if ROWS in x:
             rows = x[ROWS]
         else:
@@ -112,7 +117,7 @@ class TableWeightedModel(keras.Model):
                     ops.cast(ops.reshape(y, (-1,)), "int32"), k, dtype=tables.dtype
                 )
             rows = ops.einsum("bk,bkj->bj", y_true, tables)
-        return table_weights(rows, proba, self.weighting)
+        return table_weights(rows, scores, self.weighting)
 
     def compute_loss(
         self, x=None, y=None, y_pred=None, sample_weight=None, training=True

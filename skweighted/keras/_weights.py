@@ -60,7 +60,8 @@ def table_weights(rows, y_pred, weighting="argmax"):
     rows : tensor of shape (batch, K)
         ``W_k[i_k, :]``: the row of example k's table for its true class.
     y_pred : tensor of shape (batch, K)
-        Predicted probabilities.
+        Predicted probabilities. For ``"argmax"`` any scores with the same
+        largest entries do, such as the logits of a softmax.
     weighting : {"argmax", "expected"}
         ``"argmax"``: ``W_k[i, argmax_j p_kj]`` (ties go to the first maximal
         class). ``"expected"``: ``sum_j W_k[i, j] * p_kj``.
@@ -110,3 +111,22 @@ def _first_maximum(y_pred):
         ops.where(is_max, ops.arange(k, dtype="int32"), k), axis=-1, keepdims=True
     )
     return ops.mod(index, k)  # k (no maximum) becomes 0
+
+
+def argmax_scores(y_pred, from_logits=False):
+    """Scores ``(batch, K)`` whose first maximum is each example's predicted class.
+
+    What :func:`table_weights` takes for ``"argmax"``: the logits when they
+    are at hand (a network that outputs logits, or a softmax output, which
+    Keras tags with its logits as its cross-entropy reads them too), else
+    the probabilities of :func:`class_probabilities`. Reading the class from
+    the logits leaves the softmax out of the training step when nothing else
+    needs it. The class is that of the largest probability, except where two
+    different logits give the same rounded probability.
+    """
+    if y_pred.shape[-1] == 1:
+        return class_probabilities(y_pred, from_logits)
+    if from_logits:
+        return y_pred
+    logits = getattr(y_pred, "_keras_logits", None)
+    return y_pred if logits is None else logits
