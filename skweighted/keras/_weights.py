@@ -123,6 +123,18 @@ def argmax_scores(y_pred, from_logits=False):
     the logits leaves the softmax out of the training step when nothing else
     needs it. The class is that of the largest probability, except where two
     different logits give the same rounded probability.
+
+    Parameters
+    ----------
+    y_pred : tensor of shape (batch, K) or (batch, 1)
+        The network's output.
+    from_logits : bool, default=False
+        Whether the output holds logits.
+
+    Returns
+    -------
+    scores : tensor of shape (batch, K)
+        Logits or probabilities; K = 2 for a one-unit output.
     """
     if y_pred.shape[-1] == 1:
         return class_probabilities(y_pred, from_logits)
