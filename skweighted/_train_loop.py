@@ -158,8 +158,12 @@ class EpochLoop:
         """
         import keras
 
+        monitor = _monitor(stopping, validation)
+        restore = stopping is not None and stopping.restore_best_weights
         if keras.backend.backend() == "jax":
-            return self._fit_jax(arrays, validation, batch_size, epochs, seed, stopping)
+            return self._fit_jax(
+                arrays, validation, batch_size, epochs, seed, stopping, monitor, restore
+            )
         import tensorflow as tf
 
         data = (arrays,) if validation is None else (arrays, validation)
@@ -167,14 +171,12 @@ class EpochLoop:
         specs = tf.nest.map_structure(
             lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), data
         )
-        monitor = _monitor(stopping, validation)
         key = (repr(specs), monitor)
         if key not in self._functions:
             self._build(data[0])
             self._functions[key] = self._trace(specs, monitor)
         patience = np.iinfo(np.int32).max if stopping is None else stopping.patience
         min_delta = 0.0 if stopping is None else abs(stopping.min_delta)
-        restore = stopping is not None and stopping.restore_best_weights
         logs = self._functions[key](
             data,
             tf.constant(0 if seed is None else seed, tf.int64),
@@ -191,13 +193,14 @@ class EpochLoop:
             for name, values in logs.items()
         }
 
-    def _fit_jax(self, arrays, validation, batch_size, epochs, seed, stopping):
+    def _fit_jax(
+        self, arrays, validation, batch_size, epochs, seed, stopping, monitor, restore
+    ):
         """:meth:`fit` on JAX: one jitted call per epoch (and evaluation)."""
         import jax.numpy as jnp
         from keras import tree
 
         model = self.model
-        monitor = _monitor(stopping, validation)
         arrays = tree.map_structure(jnp.asarray, tuple(arrays))
         n = tree.flatten(arrays)[0].shape[0]
         batch_size = min(batch_size, n)
@@ -234,7 +237,6 @@ class EpochLoop:
             for i, v in enumerate(variables)
         }
         places = [where[id(w)] for w in model.weights]
-        restore = stopping is not None and stopping.restore_best_weights
         best_weights = None
         history = {}
         best, wait = np.float32(np.inf), 0
@@ -282,26 +284,16 @@ class EpochLoop:
         fresh metrics variables)``, as ``Model.evaluate`` with ``test_step``.
         """
         import jax
+        import jax.numpy as jnp
 
         model = self.model
-        full, rest = divmod(n, batch_size)
-        last = rest or batch_size
-        looped = full if rest else full - 1
 
         @jax.jit
         def run(state, arrays):
-            def step(i, state):
-                batch = jax.tree_util.tree_map(
-                    lambda a: jax.lax.dynamic_slice_in_dim(
-                        a, i * batch_size, batch_size
-                    ),
-                    arrays,
-                )
-                return model.test_step(state, batch)[1]
-
-            state = jax.lax.fori_loop(0, looped, step, state)
-            tail = jax.tree_util.tree_map(lambda a: a[n - last :], arrays)
-            logs, state = model.test_step(state, tail)
+            order = jnp.arange(n)
+            logs, state = _jax_batches(
+                model.test_step, state, arrays, order, batch_size
+            )
             return logs, state[2]
 
         return run
@@ -312,25 +304,12 @@ class EpochLoop:
         import jax.numpy as jnp
 
         model = self.model
-        full, rest = divmod(n, batch_size)
-        # The last step is taken apart: its logs are the epoch's.
-        last = rest or batch_size
-        looped = full if rest else full - 1
-
-        def take(arrays, idx):
-            return jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), arrays)
 
         @jax.jit
         def run(state, arrays, seed, epoch, shuffle):
             key = jax.random.fold_in(jax.random.key(seed), epoch)
             order = jnp.where(shuffle, jax.random.permutation(key, n), jnp.arange(n))
-
-            def step(i, state):
-                idx = jax.lax.dynamic_slice_in_dim(order, i * batch_size, batch_size)
-                return model.train_step(state, take(arrays, idx))[1]
-
-            state = jax.lax.fori_loop(0, looped, step, state)
-            return model.train_step(state, take(arrays, order[n - last :]))
+            return _jax_batches(model.train_step, state, arrays, order, batch_size)
 
         return run
 
@@ -456,6 +435,31 @@ class EpochLoop:
             return {name: values.stack() for name, values in history.items()}
 
         return run
+
+
+def _jax_batches(step, state, arrays, order, batch_size):
+    """``step`` over the batches of ``arrays`` taken in ``order`` (traced by JAX).
+
+    Batches of ``batch_size`` (the last one smaller), looped but for the last
+    step, whose ``(logs, state)`` are returned: its logs are the epoch's.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    n = order.shape[0]
+    full, rest = divmod(n, batch_size)
+    last = rest or batch_size
+    looped = full if rest else full - 1
+
+    def take(idx):
+        return jax.tree_util.tree_map(lambda a: jnp.take(a, idx, axis=0), arrays)
+
+    def body(i, state):
+        idx = jax.lax.dynamic_slice_in_dim(order, i * batch_size, batch_size)
+        return step(state, take(idx))[1]
+
+    state = jax.lax.fori_loop(0, looped, body, state)
+    return step(state, take(order[n - last :]))
 
 
 def _monitor(stopping, validation):

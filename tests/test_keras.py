@@ -260,7 +260,7 @@ def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
     """
     import tensorflow as tf
 
-    from skweighted.keras._weights import argmax_scores
+    from skweighted.keras._weights import weighting_scores
 
     rng = np.random.default_rng(5)
     n, k = 64, 7
@@ -284,4 +284,4 @@ def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
     np.testing.assert_array_equal(got, rows[np.arange(n), proba.argmax(axis=1)])
     if keras.backend.backend() == "tensorflow":  # the logits path is taken
         out = model(X)
-        assert argmax_scores(out) is out._keras_logits
+        assert weighting_scores(out, "argmax") is out._keras_logits

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._weights import argmax_scores, check_weighting, table_weights
+from ._weights import check_weighting, table_weights, weighting_scores
 
 
 @keras.saving.register_keras_serializable(package="skweighted")
@@ -69,10 +69,7 @@ class MisclassificationWeightedCrossentropy(keras.losses.Loss):
         y_pred = ops.convert_to_tensor(y_pred)
         y_true = ops.cast(y_true, y_pred.dtype)
         table = ops.convert_to_tensor(self.misclass_weights, dtype=y_pred.dtype)
-        if self.weighting == "argmax":
-            scores = argmax_scores(y_pred, self.from_logits)
-        else:
-            scores = ops.softmax(y_pred, axis=-1) if self.from_logits else y_pred
+        scores = weighting_scores(y_pred, self.weighting, self.from_logits)
         rows = ops.matmul(y_true, table)
         weights = table_weights(rows, scores, self.weighting)
         crossentropy = keras.losses.categorical_crossentropy(

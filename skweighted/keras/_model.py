@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from ._weights import argmax_scores, check_weighting, class_probabilities, table_weights
+from ._weights import check_weighting, table_weights, weighting_scores
 
 FEATURES = "features"
 ROWS = "rows"
@@ -101,10 +101,7 @@ class TableWeightedModel(keras.Model):
             return None
         if ROWS not in x and TABLES not in x:
             return None
-        if self.weighting == "argmax":
-            scores = argmax_scores(y_pred, self.from_logits)
-        else:
-            scores = class_probabilities(y_pred, self.from_logits)
+        scores = weighting_scores(y_pred, self.weighting, self.from_logits)
         if ROWS in x:
             rows = x[ROWS]
         else:

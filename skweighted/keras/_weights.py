@@ -113,13 +113,15 @@ def _first_maximum(y_pred):
     return ops.mod(index, k)  # k (no maximum) becomes 0
 
 
-def argmax_scores(y_pred, from_logits=False):
-    """Scores ``(batch, K)`` whose first maximum is each example's predicted class.
+def weighting_scores(y_pred, weighting, from_logits=False):
+    """What :func:`table_weights` takes as ``y_pred`` for a network's output.
 
-    What :func:`table_weights` takes for ``"argmax"``: the logits when they
-    are at hand (a network that outputs logits, or a softmax output, which
-    Keras tags with its logits as its cross-entropy reads them too), else
-    the probabilities of :func:`class_probabilities`. Reading the class from
+    For ``"expected"`` the probabilities of :func:`class_probabilities`. For
+    ``"argmax"``, scores whose first maximum is each example's predicted
+    class: the logits when they are at hand (a network that outputs logits,
+    or a softmax output, which Keras tags with its logits as its
+    cross-entropy reads them too), else the probabilities of
+    :func:`class_probabilities`. Reading the class from
     the logits leaves the softmax out of the training step when nothing else
     needs it. The class is that of the largest probability, except where two
     different logits give the same rounded probability.
@@ -128,6 +130,8 @@ def argmax_scores(y_pred, from_logits=False):
     ----------
     y_pred : tensor of shape (batch, K) or (batch, 1)
         The network's output.
+    weighting : {"argmax", "expected"}
+        How the table rows become weights.
     from_logits : bool, default=False
         Whether the output holds logits.
 
@@ -136,7 +140,7 @@ def argmax_scores(y_pred, from_logits=False):
     scores : tensor of shape (batch, K)
         Logits or probabilities; K = 2 for a one-unit output.
     """
-    if y_pred.shape[-1] == 1:
+    if weighting != "argmax" or y_pred.shape[-1] == 1:
         return class_probabilities(y_pred, from_logits)
     if from_logits:
         return y_pred
