@@ -117,8 +117,8 @@ def _pick(rows, index):
     """``rows[k, index[k, 0]]`` for each k, shape ``(batch,)``.
 
     On TensorFlow one batched gather; Keras' ``take_along_axis`` adds about
-    twenty shape and broadcasting operations around it, a few percent of a
-    small network's training step.
+    twenty shape and broadcasting operations around it at every training
+    step.
     """
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
