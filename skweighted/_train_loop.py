@@ -214,11 +214,10 @@ class EpochLoop:
         if validation is not None:
             validation = tree.map_structure(jnp.asarray, tuple(validation))
             n_val = tree.flatten(validation)[0].shape[0]
-            val_key = ("jax-evaluate", n_val, min(batch_size, n_val), repr(shapes))
+            val_batch_size = min(batch_size, n_val)
+            val_key = ("jax-evaluate", n_val, val_batch_size, repr(shapes))
             if val_key not in self._functions:
-                self._functions[val_key] = self._jit_evaluate(
-                    n_val, min(batch_size, n_val)
-                )
+                self._functions[val_key] = self._jit_evaluate(n_val, val_batch_size)
             evaluate = self._functions[val_key]
         model.reset_metrics()
         fresh_metrics = [v.value for v in model.metrics_variables]

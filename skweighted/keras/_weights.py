@@ -85,7 +85,7 @@ def table_weights(rows, y_pred, weighting="argmax"):
     """
     rows = ops.cast(rows, y_pred.dtype)
     if weighting == "argmax":
-        weights = _pick(rows, _first_maximum(y_pred))
+        weights = _at_first_maximum(rows, y_pred)
     elif weighting == "expected":
         weights = ops.sum(rows * y_pred, axis=-1)
     else:
@@ -93,37 +93,30 @@ def table_weights(rows, y_pred, weighting="argmax"):
     return ops.stop_gradient(weights)
 
 
-def _first_maximum(y_pred):
-    """Index ``(batch, 1)`` of each row's first maximal entry.
+def _at_first_maximum(rows, scores):
+    """``rows[k, j_k]``, ``j_k`` the first maximal entry of ``scores[k]``.
 
-    The cheapest exact form differs by backend (the weighting runs at every
-    step, and at large K it is a sizeable part of a small network's step):
-    TensorFlow's ``top_k`` puts the lower index first among equal values;
-    under XLA (JAX) a min-reduction of the maximal indices is cheaper than
-    ``top_k`` or ``argmax``. Keras' ``argmax`` adds a negative-zero fix of
-    about ten more operations. A row of NaN still gets an index in range.
-    """
-    if keras.backend.backend() == "tensorflow":
-        return ops.top_k(y_pred, 1)[1]
-    k = y_pred.shape[-1] if y_pred.shape[-1] is not None else ops.shape(y_pred)[-1]
-    is_max = ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True))
-    index = ops.min(
-        ops.where(is_max, ops.arange(k, dtype="int32"), k), axis=-1, keepdims=True
-    )
-    return ops.mod(index, k)  # k (no maximum) becomes 0
-
-
-def _pick(rows, index):
-    """``rows[k, index[k, 0]]`` for each k, shape ``(batch,)``.
-
-    On TensorFlow one batched gather; Keras' ``take_along_axis`` adds about
-    twenty shape and broadcasting operations around it at every training
-    step.
+    Shape ``(batch,)``. The cheapest exact form differs by backend (the
+    weighting runs at every step, and at large K it is a sizeable part of a
+    small network's step). TensorFlow: ``top_k``, which puts the lower index
+    first among equal values, and one batched gather (Keras'
+    ``take_along_axis`` adds about twenty shape and broadcasting operations
+    around it). Under XLA (JAX): a min-reduction of the maximal indices,
+    cheaper than ``top_k`` or ``argmax``. Keras' ``argmax`` adds a
+    negative-zero fix of about ten more operations. A row of NaN still gets
+    an index in range.
     """
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        return tf.gather(rows, index[:, 0], batch_dims=1)
+        index = tf.math.top_k(scores, 1).indices[:, 0]
+        return tf.gather(rows, index, batch_dims=1)
+    k = scores.shape[-1] if scores.shape[-1] is not None else ops.shape(scores)[-1]
+    is_max = ops.equal(scores, ops.max(scores, axis=-1, keepdims=True))
+    index = ops.min(
+        ops.where(is_max, ops.arange(k, dtype="int32"), k), axis=-1, keepdims=True
+    )
+    index = ops.mod(index, k)  # k (no maximum) becomes 0
     return ops.take_along_axis(rows, index, axis=-1)[:, 0]
 
 
