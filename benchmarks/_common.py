@@ -25,7 +25,9 @@ FULL = {
     "overhead_n": 100_000,
     "overhead_ks": [2, 10, 100],
     "overhead_epochs": 5,
-    "overhead_repeats": 5,  # whole fits, the default path
+    # whole fits, the default path: paired ratios spread by +-10 % on a shared
+    # 2-core machine, so enough repeats for quartiles
+    "overhead_repeats": 11,
     "overhead_model_fit_repeats": 3,  # per epoch, the Model.fit path (callbacks)
     "full_tables_max_k": 10,  # (n, K, K) tables above this are fed as (n, K) rows
     "kloop_ks": [2, 10, 30],
@@ -371,6 +373,15 @@ def accuracy(model, X, y):
 def paired_ratios(times, reference):
     """Per-repeat ratios against a reference timed in the same repeats."""
     return [a / b for a, b in zip(times, reference, strict=False)]
+
+
+def quartiles(values):
+    """The first and third quartiles of ``values`` (None for fewer than two)."""
+    values = [v for v in values if v is not None]
+    if len(values) < 2:
+        return None, None
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q3
 
 
 # ---------------------------------------------------------------- children

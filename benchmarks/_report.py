@@ -51,6 +51,12 @@ def _overhead(o):
     return {**o, **summary, "rows": rows}
 
 
+def _quartiles_text(o):
+    """The quartiles of the target's paired ratios as text, where recorded."""
+    q = o.get("default_path_k100_argmax_cpu_quartiles")
+    return "" if not q or None in q else f" (quartiles {q[0]:.2f}-{q[1]:.2f})"
+
+
 def _verdicts_overhead(o):
     o = _overhead(o)
     out = {}
@@ -61,7 +67,7 @@ def _verdicts_overhead(o):
             "default path (no callbacks)",
             "target": f"at K={o['largest_K']}, argmax: weighted / unweighted CPU "
             "time <= 1.10 (worst of global and per-example tables)",
-            "measured": f"CPU time {ratio:.2f}, wall "
+            "measured": f"CPU time {ratio:.2f}{_quartiles_text(o)}, wall "
             f"{o['default_path_k100_argmax_ratio']:.2f}; all K, both weightings: "
             f"CPU time median {o['default_path_median_cpu_ratio']:.2f}, worst "
             f"{o['default_path_worst_cpu_ratio']:.2f}, wall median "
@@ -261,7 +267,8 @@ def _md_overhead(o):
             "The default path (what users get): whole `WeightedMLPClassifier` fits "
             "with no callbacks (on TensorFlow all epochs in one traced call), after "
             "one warm-up fit of each variant (so tracing is excluded), "
-            f"{o['repeats']} repeats. CPU time is the process's (all threads).",
+            f"{o['repeats']} repeats. CPU time is the process's (all threads); "
+            "Q1 and Q3 are the quartiles of the paired CPU ratios (the noise).",
             "",
             md_table(
                 [r for r in o["rows"] if r["fit_s"] is not None],
@@ -273,6 +280,8 @@ def _md_overhead(o):
                     ("fit ratio", "fit_ratio", 2),
                     ("fit CPU s", "fit_cpu_s", 2),
                     ("fit CPU ratio", "fit_cpu_ratio", 2),
+                    ("CPU ratio Q1", "fit_cpu_ratio_q1", 2),
+                    ("CPU ratio Q3", "fit_cpu_ratio_q3", 2),
                 ],
             ),
             "",
