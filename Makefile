@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check skweighted tests examples
 	$(VENV)/bin/ruff format --check skweighted tests examples
 
-# Benchmarks: about 25 min on 2 cores; `make bench BENCH_ARGS=--quick` for a small run,
+# Benchmarks: about 20 min on 2 cores; `make bench BENCH_ARGS=--quick` for a small run,
 # `BENCH_ARGS=--only gridsearch,jax` for a subset (sections: benchmarks/README.md).
 # Writes benchmarks/results/, then redraws the figures of docs/benchmarks.md from it.
 bench: $(STAMP)

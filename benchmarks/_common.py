@@ -134,7 +134,7 @@ def environment(shared=True):
         "shared_machine": shared,
         "load_average_at_start": list(os.getloadavg()),
         "keras_backend": os.environ.get("KERAS_BACKEND", "tensorflow"),
-        "gpu": "not measured (no GPU lent to this run)",
+        "gpu": "not measured (CPU only)",
         "versions": {},
     }
     for dist in (

@@ -204,10 +204,10 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     n_iter_ : int
         Number of epochs run (over all fits when warm-starting).
     target_encoder_ : transformer
-        The fitted :attr:`target_encoder`: ``y`` to class indices, and
+        The fitted ``target_encoder``: ``y`` to class indices, and
         probabilities to predictions.
     feature_encoder_ : transformer
-        The fitted :attr:`feature_encoder`: ``X`` to the network's inputs.
+        The fitted ``feature_encoder``: ``X`` to the network's inputs.
     target_type_ : str
         scikit-learn's ``type_of_target`` of the ``y`` seen in ``fit``
         ("multilabel-indicator" for one-hot rows, as in SciKeras).
@@ -428,8 +428,10 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
 class WeightedMLPClassifier(BaseWeightedClassifier):
     """Multi-layer perceptron trained with a misclassification-weighted loss.
 
-    A ready Keras MLP with the hyperparameters of scikit-learn's
-    :class:`~sklearn.neural_network.MLPClassifier`, trained with
+    A ready Keras MLP whose hyperparameters mirror those of scikit-learn's
+    :class:`~sklearn.neural_network.MLPClassifier` (``optimizer`` is its
+    ``solver``, ``learning_rate`` its ``learning_rate_init``, ``epochs`` its
+    ``max_iter``), trained with
     ``loss_k = W_k[i, j] * crossentropy(y_true_k, y_pred_k)`` (see
     :class:`WeightedKerasClassifier`).
 
@@ -445,13 +447,14 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     dropout : float, default=0.0
         Dropout rate after each hidden layer.
     optimizer : str, default="adam"
-        Keras optimizer name (e.g. "adam", "sgd", "rmsprop").
+        Keras optimizer name (e.g. "adam", "sgd", "rmsprop"); MLPClassifier's
+        ``solver``.
     learning_rate : float, default=1e-3
-        The optimizer's learning rate.
+        The optimizer's learning rate (MLPClassifier's ``learning_rate_init``).
     batch_size : int, default=200
         Examples per optimizer step.
     epochs : int, default=200
-        Maximum number of passes over the data.
+        Maximum number of passes over the data (MLPClassifier's ``max_iter``).
     early_stopping : "auto" or bool, default="auto"
         If True, stop when the weighted validation loss on a stratified
         ``validation_fraction`` of the data has not improved by ``tol`` for
@@ -465,8 +468,9 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         decisions").
     validation_fraction : float, default=0.1
         Fraction of the training data set aside for early stopping (only
-        used when ``early_stopping=True``); it must leave at least one
-        example per class on each side.
+        used when early stopping is on: ``True``, or ``"auto"`` with more
+        than 10,000 training examples); it must leave at least one example
+        per class on each side.
     n_iter_no_change : int, default=10
         Patience, in epochs.
     tol : float, default=1e-4

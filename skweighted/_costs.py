@@ -82,7 +82,7 @@ def cost_proportionate_weights(
     relabelled with it, and the weights are the excess costs over it. This
     is still exact for two classes.
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def cost_class_weight(cost_matrix, classes, *, y=None, rtol=1e-6):
     Elkan, 2001), so :class:`~skweighted.MinimumCostClassifier` can undo
     them exactly.
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
 
     Parameters
     ----------

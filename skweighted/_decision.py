@@ -62,7 +62,7 @@ class DoubleCountingWarning(UserWarning):
     the cost-optimal decision). Pass ``training_weights=None`` to decide on
     the probabilities as they are.
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
 
     Examples
     --------
@@ -613,6 +613,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples, as the inner estimator accepts them.
 
         Returns
         -------
@@ -629,6 +630,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples, as the inner estimator accepts them.
 
         Returns
         -------
@@ -645,6 +647,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples, as the inner estimator accepts them.
 
         Returns
         -------

@@ -35,7 +35,7 @@ def set_model_reuse(enabled=True, *, max_models=None):
     than one). The fitted estimators are the same either way. The setting
     holds for the whole process.
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
 
     Parameters
     ----------
@@ -84,7 +84,7 @@ def set_model_reuse(enabled=True, *, max_models=None):
 def model_reuse(enabled=True, *, max_models=None):
     """Within the block, reuse compiled models between fits (or not).
 
-    .. versionadded:: 0.1
+    .. versionadded:: 0.2
 
     Parameters
     ----------

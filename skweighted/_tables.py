@@ -75,7 +75,7 @@ def _check_values(values, name, *, what="entries", dtype=None):
         )
     if values.min() < 0:
         raise ValueError(
-            f"{name} contains negative {what} (min {values.min()!r}); every weight "
+            f"{name} contains negative {what} (min {values.min():g}); every weight "
             "must be >= 0."
         )
 

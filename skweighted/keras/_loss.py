@@ -32,6 +32,15 @@ class MisclassificationWeightedCrossentropy(keras.losses.Loss):
     dtype : str, default=None
         As for any Keras loss.
 
+    Attributes
+    ----------
+    misclass_weights : list of list of float
+        The table, as nested lists (what ``get_config`` saves).
+    weighting : str
+        How the table row becomes a weight, as passed.
+    from_logits : bool
+        Whether ``y_pred`` holds logits, as passed.
+
     Examples
     --------
     >>> import numpy as np

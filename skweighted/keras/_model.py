@@ -21,7 +21,7 @@ class TableWeightedModel(keras.Model):
     batch sees exactly its own examples' tables. The network only sees the
     features, and ``predict`` takes the features alone (a plain array).
 
-    In :meth:`compute_loss` the rows become per-example weights ``W_k[i,
+    In ``compute_loss`` the rows become per-example weights ``W_k[i,
     argmax p_k]`` (``weighting="argmax"``) or ``sum_j W_k[i, j] p_kj``
     (``weighting="expected"``), treated as constants, which multiply any
     ``sample_weight`` / ``class_weight`` before the compiled loss is reduced.
@@ -43,6 +43,16 @@ class TableWeightedModel(keras.Model):
         ``from_logits=True``); the weights are computed on the probabilities.
     **kwargs
         Passed to :class:`keras.Model` (e.g. ``name``).
+
+    Attributes
+    ----------
+    network : keras.Model or keras.layers.Layer
+        The wrapped network; save it alone for a plain Keras model of the
+        features.
+    weighting : str
+        How a table row becomes a weight, as passed.
+    from_logits : bool
+        Whether the network outputs logits, as passed.
 
     Examples
     --------

@@ -21,6 +21,8 @@ def class_probabilities(y_pred, from_logits=False):
     ``[1 - p, p]``, and with ``from_logits`` the output is first passed
     through a softmax (``K`` units) or a sigmoid (one unit).
 
+    .. versionadded:: 0.2
+
     Parameters
     ----------
     y_pred : tensor of shape (batch, K) or (batch, 1)
