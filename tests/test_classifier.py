@@ -1,5 +1,6 @@
 """Tests of WeightedMLPClassifier and WeightedKerasClassifier with real training."""
 
+import copy
 import math
 import pickle
 import subprocess
@@ -37,6 +38,7 @@ from sklearn.preprocessing import StandardScaler
 
 from _helpers import assert_same_model, small_keras, small_mlp
 from skweighted import WeightedKerasClassifier, WeightedMLPClassifier, model_reuse
+from skweighted.keras import MisclassificationWeightedCrossentropy
 
 # ------------------------------------------------------------------ oracles
 
@@ -732,6 +734,48 @@ def test_fit_with_random_tables_never_crashes(T):
 
 
 # ---------------------------------------------------------- reproducibility
+
+LOAD = """
+import sys
+import joblib
+import numpy as np
+clf = joblib.load(sys.argv[1])  # no import of skweighted here
+X = np.load(sys.argv[2])
+np.save(sys.argv[3], clf.predict_proba(X))
+clf.partial_fit(X, clf.classes_[np.arange(len(X)) % len(clf.classes_)])
+"""
+
+
+def test_pickle_loads_in_a_fresh_process(iris, tmp_path):
+    """Check a fitted estimator (after a deepcopy) loads and predicts elsewhere."""
+    X, y = iris
+    loss = MisclassificationWeightedCrossentropy(np.ones((3, 3)) + np.eye(3))
+    network = keras.Sequential(
+        [keras.Input((X.shape[1],)), keras.layers.Dense(3, activation="softmax")]
+    )
+    for clf in (
+        small_mlp(misclass_weights=np.ones((3, 3)) * 2),
+        WeightedKerasClassifier(network, loss=loss, epochs=2, random_state=0),
+    ):
+        clf.fit(X, y)
+        copy.deepcopy(clf)  # SciKeras' deepcopy re-registered the model class
+        path = tmp_path / "clf.joblib"
+        joblib.dump(clf, path)
+        np.save(tmp_path / "X.npy", X)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                LOAD,
+                str(path),
+                str(tmp_path / "X.npy"),
+                str(tmp_path / "p.npy"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        np.testing.assert_array_equal(np.load(tmp_path / "p.npy"), clf.predict_proba(X))
+
 
 REPRO = """
 import numpy as np

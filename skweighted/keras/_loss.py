@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from ._pickling import registered_reduce
 from ._weights import check_weighting, table_weights, weighting_scores
 
 
@@ -85,6 +86,10 @@ class MisclassificationWeightedCrossentropy(keras.losses.Loss):
             y_true, y_pred, from_logits=self.from_logits
         )
         return weights * crossentropy
+
+    def __reduce__(self):
+        # unpickling imports skweighted.keras first, which registers this class
+        return registered_reduce(super().__reduce__())
 
     def get_config(self):
         config = super().get_config()

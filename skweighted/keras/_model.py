@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from ._pickling import model_from_bytes, model_to_bytes
 from ._weights import check_weighting, table_weights, weighting_scores
 
 FEATURES = "features"
@@ -139,6 +140,17 @@ class TableWeightedModel(keras.Model):
         return super().compute_loss(
             x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
         )
+
+    def __reduce__(self):
+        # Keras' own format, rebuilt by a function of this package (whose
+        # import registers the class); SciKeras' pickling would register the
+        # class again under another name, unknown to a fresh process.
+        return model_from_bytes, (model_to_bytes(self),)
+
+    def __deepcopy__(self, memo):
+        copy = model_from_bytes(model_to_bytes(self))
+        memo[id(self)] = copy
+        return copy
 
     def get_config(self):
         config = super().get_config()
