@@ -132,8 +132,37 @@ def _class_weight_factors(class_weight, classes, y_idx):
         positions = label_positions(
             list(class_weight), classes, "class_weight", "class"
         )
-        per_class[positions] = list(class_weight.values())
+        try:
+            values = np.asarray(list(class_weight.values()), dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                "class_weight values must be numbers, got "
+                f"{list(class_weight.values())!r}."
+            ) from None
+        if not np.isfinite(values).all() or (values < 0).any():
+            raise ValueError(
+                "class_weight values must be finite numbers >= 0, got "
+                f"{values.tolist()!r}."
+            )
+        per_class[positions] = values
     return per_class[y_idx]
+
+
+def _saved_state(model):
+    """Copies of a model's weights and optimizer variables."""
+    optimizer = getattr(model, "optimizer", None)
+    variables = [] if optimizer is None else optimizer.variables
+    return model.get_weights(), [np.array(v.numpy()) for v in variables]
+
+
+def _restore_state(model, saved):
+    """Put back the weights and optimizer variables :func:`_saved_state` copied."""
+    weights, optimizer_values = saved
+    model.set_weights(weights)
+    if optimizer_values:
+        variables = model.optimizer.variables[: len(optimizer_values)]
+        for variable, value in zip(variables, optimizer_values, strict=True):
+            variable.assign(value)
 
 
 def _as_float32(values, name):
@@ -319,9 +348,25 @@ class BaseWeightedClassifier(KerasClassifier):
         """``Model.fit`` arguments taken from the parameters."""
         raise NotImplementedError
 
+    def _stops_early(self, n_samples):
+        """Whether a fit on ``n_samples`` examples stops early on held-out data."""
+        return False
+
     def _split_validation(self, data, seed):
-        """``(train, validation)`` FitData; validation None for none."""
-        return data, None
+        """``(train, validation)`` FitData, for :meth:`_stops_early`."""
+        raise NotImplementedError
+
+    def _check_held_out(self, validation_data):
+        """The FitData of ``validation_data``, checked and encoded like ``X, y``."""
+        if not isinstance(validation_data, (tuple, list)) or len(
+            validation_data
+        ) not in (2, 3):
+            raise TypeError(
+                "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
+                f"sample_weight_val), got {type(validation_data).__name__}."
+            )
+        X, y, sample_weight = (*validation_data, None)[:3]
+        return self._check_data(X, y, sample_weight, None, reset=False, classes=None)
 
     def _reuse_key(self, data, steps_per_execution):
         """What a reusable compiled model depends on; None: no reuse."""
@@ -532,6 +577,12 @@ class BaseWeightedClassifier(KerasClassifier):
         build the model, as ``initialize`` does).
         """
         fitted = {k: v for k, v in vars(self).items() if k.endswith("_")}
+        trains_in_place = (
+            kw is not None
+            and (incremental or self.warm_start)
+            and hasattr(self, "model_")
+        )
+        saved = _saved_state(self.model_) if trains_in_place else None
         try:
             return self._fit_steps(
                 X, y, sample_weight, sample_tables, incremental, classes, kw
@@ -542,6 +593,8 @@ class BaseWeightedClassifier(KerasClassifier):
                 if k not in fitted:
                     delattr(self, k)
             vars(self).update(fitted)
+            if saved is not None:
+                _restore_state(self.model_, saved)
             raise
 
     def _fit_steps(self, X, y, sample_weight, sample_tables, incremental, classes, kw):
@@ -565,9 +618,17 @@ class BaseWeightedClassifier(KerasClassifier):
         if batch_size == -1:
             batch_size = data.n_samples
         shuffle = fit_kwargs.pop("shuffle", True)
-        data, validation = self._split_validation(data, seed)
+        # as MLPClassifier's partial_fit: no early stopping on one increment
+        stops_early = not incremental and self._stops_early(data.n_samples)
+        held_out = fit_kwargs.pop("validation_data", None)
+        if held_out is not None:
+            validation = self._check_held_out(held_out)
+        elif stops_early:
+            data, validation = self._split_validation(data, seed)
+        else:
+            validation = None
         callbacks = self._training_callbacks(fit_kwargs, validation=validation)
-        stopping = self._stopping_rule(validation)
+        stopping = self._stopping_rule(validation if stops_early else None)
         spe = steps_per_execution(epoch_steps(data.n_samples, batch_size), callbacks)
         with _quiet(self.verbose):
             key = loop = spare = None
@@ -686,6 +747,11 @@ class BaseWeightedClassifier(KerasClassifier):
             fold like ``sample_weight`` by scikit-learn's tools.
         **kwargs : dict
             Extra arguments for ``keras.Model.fit`` (e.g. ``epochs``).
+            ``validation_data=(X_val, y_val)`` or ``(X_val, y_val,
+            sample_weight_val)`` is checked and encoded like ``X`` and ``y``,
+            weighted by ``misclass_weights`` (it takes no per-example
+            tables), and logged as ``val_*`` in ``history_``; where the
+            estimator stops early on held-out data, it is that data.
 
         Returns
         -------

@@ -465,7 +465,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`): trained
         to the end, the network grows over-confident, and decisions made
         from its probabilities suffer (see the user guide's "From costs to
-        decisions").
+        decisions"). ``partial_fit`` trains on all the data it is given and
+        never stops early, as in MLPClassifier.
     validation_fraction : float, default=0.1
         Fraction of the training data set aside for early stopping (only
         used when early stopping is on: ``True``, or ``"auto"`` with more
@@ -710,8 +711,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             restore_best_weights=held_out,
         )
 
-    def _early_stopping(self, n_samples):
-        """Whether this fit holds out data to stop early."""
+    def _stops_early(self, n_samples):
         if self.early_stopping == "auto":
             return n_samples > _AUTO_EARLY_STOPPING_SAMPLES
         return bool(self.early_stopping)
@@ -720,8 +720,6 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         return {"batch_size": self.batch_size, "verbose": self.verbose}
 
     def _split_validation(self, data, seed):
-        if not self._early_stopping(data.n_samples):
-            return data, None
         from sklearn.model_selection import train_test_split
 
         n = data.n_samples

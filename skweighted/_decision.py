@@ -23,6 +23,7 @@ from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
+    get_routing_for_object,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
@@ -390,7 +391,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 final.get_params(deep=False) if hasattr(final, "get_params") else {}
             )
             weights *= self._class_weight_param(params.get("class_weight"), y, reasons)
-            weights *= self._table_param(params.get("misclass_weights"), reasons)
+            if tables is None or not trained_here:  # tables win over the table
+                weights *= self._table_param(params.get("misclass_weights"), reasons)
             fitted = _unwrap(getattr(self, "estimator_", self.estimator))
             if getattr(fitted, "example_weighted_", False) and not (
                 trained_here and (sample_weight is not None or tables is not None)
@@ -423,11 +425,23 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return weights
 
     def _final_fit_param(self, fit_params, name):
-        """A fit parameter for the learning step, also as ``step__name``."""
+        """The fit parameter ``name`` that the learning step received, or None.
+
+        For a Pipeline, the one passed as ``step__name``, or with metadata
+        routing the one its last step requested (under its alias).
+        """
         steps = getattr(self.estimator, "steps", None)
-        if steps and f"{steps[-1][0]}__{name}" in fit_params:
-            return fit_params[f"{steps[-1][0]}__{name}"]
-        return fit_params.get(name)  # also a Pipeline's, with metadata routing
+        if not steps:
+            return fit_params.get(name)
+        if not _routing_enabled():
+            return fit_params.get(f"{steps[-1][0]}__{name}")
+        requests = getattr(get_routing_for_object(steps[-1][1]), "fit", None)
+        request = None if requests is None else requests.requests.get(name)
+        if request is True:
+            return fit_params.get(name)
+        if isinstance(request, str):
+            return fit_params.get(request)
+        return None
 
     def _explicit_weights(self, classes):
         k = len(classes)

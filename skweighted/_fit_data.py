@@ -130,6 +130,8 @@ def probabilities(output, n_classes, from_logits=False):
     Returns
     -------
     proba : ndarray of shape (n_samples, n_classes)
+        Rows summing to 1 in float64 (the network's float32 probabilities,
+        divided by their sum), as scikit-learn's metrics expect.
     """
     from keras import ops
 
@@ -143,7 +145,9 @@ def probabilities(output, n_classes, from_logits=False):
             "sigmoid unit for two classes)."
         )
     proba = class_probabilities(ops.convert_to_tensor(output), from_logits)
-    return ops.convert_to_numpy(proba).astype(np.float64)
+    proba = ops.convert_to_numpy(proba).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return proba / proba.sum(axis=1, keepdims=True)
 
 
 def map_features(fn, features):

@@ -155,7 +155,7 @@ def test_binary_uses_two_unit_softmax(iris):
     assert clf.model_.network.output_shape == (None, 2)
     proba = clf.predict_proba(X)
     assert proba.shape == (150, 2)
-    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-12)
     assert set(clf.predict(X)) <= {"other", "virginica"}
     assert clf.classes_.tolist() == ["other", "virginica"]
     clf_bool = small_mlp().fit(X, y == 2)
@@ -345,7 +345,7 @@ def test_composes_with_meta_estimators(three_class, make):
     X, y = three_class
     meta = make(small_mlp(epochs=5)).fit(X, y)
     proba = meta.predict_proba(X)
-    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-12)
     assert meta.score(X, y) > 0.5
 
 
@@ -810,3 +810,88 @@ def test_reproducible_across_processes_and_quiet():
         if line.strip() and "cuda" not in line.lower()
     ]
     assert noisy == [], noisy
+
+
+def _weighted_crossentropy(proba, y, table):
+    """Mean of W[y_k, argmax p_k] * -log p_k[y_k], in numpy."""
+    picked = proba[np.arange(len(y)), y]
+    weights = table[y, np.argmax(proba, axis=1)]
+    return float(np.mean(weights * -np.log(picked)))
+
+
+@pytest.mark.parametrize("estimator", ["mlp", "keras"])
+def test_validation_data_is_weighted_by_the_table(three_class, estimator):
+    """Check val_loss is the table-weighted cross-entropy of validation_data."""
+    X, y = three_class
+    W = np.ones((3, 3)) + 3 * (1 - np.eye(3))
+    params = dict(misclass_weights=W, epochs=2, random_state=0)
+    if estimator == "mlp":
+        clf = small_mlp(alpha=0.0, **params)
+    else:
+        clf = small_keras(**params)
+    clf.fit(X[:200], y[:200], validation_data=(X[200:], y[200:]))
+    assert len(clf.history_["val_loss"]) == 2
+    expected = _weighted_crossentropy(clf.predict_proba(X[200:]), y[200:], W)
+    assert clf.history_["val_loss"][-1] == pytest.approx(expected, rel=1e-4)
+
+
+def test_validation_data_replaces_the_held_out_fraction(three_class):
+    """Check early stopping watches validation_data and trains on all of X."""
+    X, y = three_class
+    clf = small_mlp(early_stopping=True, n_iter_no_change=50, batch_size=50)
+    clf.fit(X[:200], y[:200], validation_data=(X[200:], y[200:]))
+    assert int(clf.model_.optimizer.iterations) == clf.n_iter_ * 4  # 200 / 50
+    assert len(clf.history_["val_loss"]) == clf.n_iter_
+
+
+def test_bad_validation_data_is_refused_before_training(three_class):
+    """Check validation_data of the wrong form or width raises clearly."""
+    X, y = three_class
+    with pytest.raises(TypeError, match="validation_data must be a tuple"):
+        small_mlp().fit(X, y, validation_data=X)
+    clf = small_mlp()
+    with pytest.raises(ValueError, match="features"):
+        clf.fit(X, y, validation_data=(X[:, :3], y))
+    assert not hasattr(clf, "model_")
+
+
+def test_partial_fit_trains_on_all_its_data(three_class):
+    """Check partial_fit holds nothing out, as MLPClassifier's partial_fit."""
+    X, y = three_class
+    clf = small_mlp(early_stopping=True, batch_size=30)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y)
+    assert int(clf.model_.optimizer.iterations) == 2 * 10  # 300 / 30 per call
+    assert set(clf.history_) == {"loss"}
+
+
+@pytest.mark.parametrize("weight", [-1.0, np.nan, "heavy"])
+def test_bad_class_weight_is_refused(three_class, weight):
+    """Check class_weight values must be finite numbers >= 0, before training."""
+    X, y = three_class
+    clf = small_mlp(class_weight={0: weight})
+    error = TypeError if isinstance(weight, str) else ValueError
+    with pytest.raises(error, match="class_weight values must be"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+def test_failed_warm_fit_leaves_the_model_as_it_was(three_class):
+    """Check a warm fit that raises part-way restores weights and optimizer."""
+    X, y = three_class
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):  # after the second epoch
+            if epoch == self.params["epochs"] - 2:
+                raise RuntimeError("interrupted")
+
+    clf = small_mlp(warm_start=True, early_stopping=False).fit(X, y)
+    untouched = copy.deepcopy(clf)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        clf.fit(X, y, callbacks=[Interrupt()], epochs=3)
+    assert clf.n_iter_ == untouched.n_iter_
+    np.testing.assert_array_equal(clf.predict_proba(X), untouched.predict_proba(X))
+    # the optimizer state too: the next step is the same
+    clf.partial_fit(X, y)
+    untouched.partial_fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), untouched.predict_proba(X))

@@ -553,3 +553,37 @@ def test_minimum_cost_reads_pipeline_step_weights():
     np.testing.assert_array_equal(clf.training_weights_, [1.0, 4.0])
     with pytest.warns(DoubleCountingWarning, match="differ within a class"):
         clf.fit(X, y, logisticregression__sample_weight=np.linspace(1, 2, len(y)))
+
+
+def test_tables_win_over_the_global_table_when_dividing_out():
+    """Check per-example tables, not misclass_weights, give the class weights."""
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    net = small_mlp(epochs=1, misclass_weights=[[5.0, 5.0], [1.0, 1.0]])
+    ones = np.ones((len(y), 2, 2))
+    decider = MinimumCostClassifier(net).fit(X, y, sample_tables=ones)
+    assert decider.training_weights_ is None  # trained with weight 1
+    rows = np.where(y[:, None] == 0, 2.0, 1.0) * np.ones((len(y), 2))
+    decider = MinimumCostClassifier(net).fit(X, y, sample_tables=rows)
+    np.testing.assert_allclose(decider.training_weights_, [2.0, 1.0])
+
+
+@pytest.mark.parametrize("classifier_requests", [False, True])
+def test_routed_pipeline_divides_out_only_what_its_classifier_got(
+    classifier_requests,
+):
+    """Check a sample_weight routed to a scaler only is not divided out."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    weight = np.where(y == 0, 3.0, 1.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=True),
+            small_mlp(epochs=1).set_fit_request(sample_weight=classifier_requests),
+        )
+        decider = MinimumCostClassifier(pipe).fit(X, y, sample_weight=weight)
+    if classifier_requests:
+        np.testing.assert_allclose(decider.training_weights_, [3.0, 1.0])
+    else:
+        assert decider.training_weights_ is None
