@@ -820,8 +820,13 @@ def _weighted_crossentropy(proba, y, table):
 
 
 @pytest.mark.parametrize("estimator", ["mlp", "keras"])
-def test_validation_data_is_weighted_by_the_table(three_class, estimator):
-    """Check val_loss is the table-weighted cross-entropy of validation_data."""
+@pytest.mark.parametrize("callbacks", [[], [keras.callbacks.Callback()]])
+def test_validation_data_is_weighted_by_the_table(three_class, estimator, callbacks):
+    """Check val_loss is the table-weighted cross-entropy of validation_data.
+
+    Without callbacks the fit trains in compiled code, with one through
+    ``Model.fit``.
+    """
     X, y = three_class
     W = np.ones((3, 3)) + 3 * (1 - np.eye(3))
     params = dict(misclass_weights=W, epochs=2, random_state=0)
@@ -829,7 +834,8 @@ def test_validation_data_is_weighted_by_the_table(three_class, estimator):
         clf = small_mlp(alpha=0.0, **params)
     else:
         clf = small_keras(**params)
-    clf.fit(X[:200], y[:200], validation_data=(X[200:], y[200:]))
+    validation_data = (X[200:], y[200:])
+    clf.fit(X[:200], y[:200], validation_data=validation_data, callbacks=callbacks)
     assert len(clf.history_["val_loss"]) == 2
     expected = _weighted_crossentropy(clf.predict_proba(X[200:]), y[200:], W)
     assert clf.history_["val_loss"][-1] == pytest.approx(expected, rel=1e-4)
