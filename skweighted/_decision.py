@@ -295,11 +295,12 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     # ----------------------------------------------------------- fitting
     def _classes_before_fit(self, y):
         """Best guess of the inner classes, to check costs before training."""
-        try:
-            check_is_fitted(self.estimator)
-            return np.asarray(self.estimator.classes_)
-        except (NotFittedError, AttributeError, TypeError):
-            pass
+        if isinstance(self.estimator, FrozenEstimator):  # kept as it is
+            try:
+                check_is_fitted(self.estimator)
+                return np.asarray(self.estimator.classes_)
+            except (NotFittedError, AttributeError, TypeError):
+                pass
         # A `classes` parameter (ours), also at the end of a Pipeline.
         final = getattr(self.estimator, "_final_estimator", self.estimator)
         classes = getattr(final, "classes", None)
@@ -376,16 +377,17 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ):
             return self._explicit_weights(classes)
         fit_params = fit_params or {}
-        sample_weight = self._final_fit_param(fit_params, "sample_weight")
-        tables = self._final_fit_param(fit_params, "sample_tables")
         trained_here = not isinstance(self.estimator, FrozenEstimator)
         reasons = []
         weights = np.ones(k)
         if self.calibration is not None:
             # The calibrator maps the scores to the probabilities of the data
-            # passed to fit, weighted only by their sample_weight.
-            tables = None
+            # passed to fit, weighted only by the sample_weight it is given
+            # itself (not one meant for a step of the estimator).
+            sample_weight, tables = fit_params.get("sample_weight"), None
         else:
+            sample_weight = self._final_fit_param(fit_params, "sample_weight")
+            tables = self._final_fit_param(fit_params, "sample_tables")
             final = _unwrap(self.estimator)
             params = (
                 final.get_params(deep=False) if hasattr(final, "get_params") else {}

@@ -277,3 +277,12 @@ def test_cost_proportionate_relabelled_examples_keep_the_theorem(seed):
         weight_of = [w[members & (y_train == i)].sum() for i in (0, 1)]
         cost_of = tables[members, y[members]].sum(axis=0)
         assert np.argmax(weight_of) == np.argmin(cost_of)
+
+
+def test_repeated_labels_are_refused():
+    """Check both helpers refuse a label given twice."""
+    C = [[0, 1, 1], [2, 0, 2], [4, 4, 0]]
+    with pytest.raises(ValueError, match="must not repeat"):
+        cost_class_weight(C, classes=["a", "b", "b"])
+    with pytest.raises(ValueError, match="must not repeat"):
+        cost_proportionate_weights([0, 1], cost_matrix=C, labels=[0, 1, 1])

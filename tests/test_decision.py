@@ -587,3 +587,47 @@ def test_routed_pipeline_divides_out_only_what_its_classifier_got(
         np.testing.assert_allclose(decider.training_weights_, [3.0, 1.0])
     else:
         assert decider.training_weights_ is None
+
+
+def test_calibration_divides_out_only_what_the_calibrator_saw():
+    """Check a step's sample_weight, unseen by the calibrator, is not divided out.
+
+    Oracle: scikit-learn's CalibratedClassifierCV given the same arguments;
+    a top-level sample_weight weighs the calibrator too and is divided out.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(n_samples=300, n_features=5, random_state=0)
+    weight = np.where(y == 1, 5.0, 1.0)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    decider = MinimumCostClassifier(pipe, calibration="sigmoid", cv=3).fit(
+        X, y, logisticregression__sample_weight=weight
+    )
+    reference = CalibratedClassifierCV(pipe, method="sigmoid", cv=3).fit(
+        X, y, logisticregression__sample_weight=weight
+    )
+    assert decider.training_weights_ is None
+    np.testing.assert_allclose(decider.predict_proba(X), reference.predict_proba(X))
+    plain = MinimumCostClassifier(
+        LogisticRegression(), calibration="sigmoid", cv=3
+    ).fit(X, y, sample_weight=weight)
+    np.testing.assert_allclose(plain.training_weights_, [1.0, 5.0])
+
+
+def test_a_fitted_inner_estimator_is_refitted_with_the_new_classes():
+    """Check the costs are checked against y's classes, not a prefit model's."""
+    X, y = make_classification(
+        n_samples=120, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    prefit = LogisticRegression().fit(X, y)
+    two = y < 2
+    decider = MinimumCostClassifier(prefit, cost_matrix=[[0, 1], [5, 0]]).fit(
+        X[two], y[two]
+    )
+    assert decider.classes_.tolist() == [0, 1]
+    with pytest.raises(ValueError, match="cost_matrix"):
+        MinimumCostClassifier(
+            FrozenEstimator(prefit), cost_matrix=[[0, 1], [5, 0]]
+        ).fit(X[two], y[two])
