@@ -345,7 +345,7 @@ def test_composes_with_meta_estimators(three_class, make):
     X, y = three_class
     meta = make(small_mlp(epochs=5)).fit(X, y)
     proba = meta.predict_proba(X)
-    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     assert meta.score(X, y) > 0.5
 
 
