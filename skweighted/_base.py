@@ -423,7 +423,9 @@ class BaseWeightedClassifier(KerasClassifier):
             sample_tables=sample_tables,
             classes=classes,
         )
-        _warn_degenerate(rows, table, y_idx, self.weighting)
+        _warn_degenerate(
+            rows, None if sample_tables is not None else table, y_idx, self.weighting
+        )
         if sample_weight is not None:
             sample_weight = check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True

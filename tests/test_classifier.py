@@ -685,6 +685,16 @@ def test_zero_diagonal_with_expected_weighting_is_quiet(iris):
         )
 
 
+def test_overridden_global_table_does_not_warn(iris):
+    """Check a zero-diagonal misclass_weights that tables replace is not warned of."""
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        small_mlp(misclass_weights=1 - np.eye(3), epochs=1).fit(
+            X, y, sample_tables=np.ones((150, 3, 3))
+        )
+
+
 def test_fit_does_not_modify_inputs(three_class):
     """Check that nothing the caller passed is modified (read-only arrays work)."""
     X, y = three_class
