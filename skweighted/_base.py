@@ -56,7 +56,13 @@ from ._seam import (
     metric_name,
 )
 from ._seeding import fit_seed, fresh_seed
-from ._tables import check_cost_table, label_indices, label_positions, table_rows
+from ._tables import (
+    check_cost_table,
+    check_distinct,
+    label_indices,
+    label_positions,
+    table_rows,
+)
 from ._targets import ClassTargetEncoder
 from ._train_loop import EpochLoop, trains_in_one_call
 
@@ -114,8 +120,7 @@ def _check_classes(classes, y):
         raise ValueError(
             f"classes must be a 1-D list of labels, got shape {classes.shape}."
         )
-    if len(np.unique(classes)) != len(classes):
-        raise ValueError(f"classes must not repeat labels, got {classes.tolist()!r}.")
+    check_distinct(classes, "classes")
     label_indices(y, classes, name="y")
     return classes
 

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import column_or_1d
 
-from ._tables import label_indices, true_rows
+from ._tables import check_distinct, label_indices, true_rows
 from .metrics._cost import check_cost_matrix
 
 __all__ = ["cost_class_weight", "cost_proportionate_weights"]
@@ -160,7 +160,8 @@ def cost_proportionate_weights(
         raise ValueError("y is empty; pass the labels of the training examples.")
     if labels is None:
         labels = np.unique(y)
-    labels = _distinct(labels, "labels")
+    labels = column_or_1d(labels)
+    check_distinct(labels, "labels")
     k = len(labels)
     if k < 2:
         raise ValueError(
@@ -193,14 +194,6 @@ def cost_proportionate_weights(
     if return_labels:
         return labels[cheapest], weights
     return weights
-
-
-def _distinct(labels, name):
-    """``labels`` as a 1-D array, refusing repeated labels."""
-    labels = column_or_1d(labels)
-    if len(np.unique(labels)) != len(labels):
-        raise ValueError(f"{name} must not repeat labels, got {labels.tolist()!r}.")
-    return labels
 
 
 def _integral_labels(classes):
@@ -281,7 +274,8 @@ def cost_class_weight(cost_matrix, classes, *, y=None, rtol=1e-6):
     >>> cost_class_weight(C, classes=["a", "b", "c"])
     {'a': 0.428..., 'b': 0.857..., 'c': 1.714...}
     """
-    classes = _distinct(classes, "classes")
+    classes = column_or_1d(classes)
+    check_distinct(classes, "classes")
     k = len(classes)
     if k < 2:
         raise ValueError(f"Costs need at least 2 classes, got {classes.tolist()!r}.")

@@ -173,6 +173,12 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
     return values.astype(float, copy=True)
 
 
+def check_distinct(labels, name):
+    """Raise a ValueError if the 1-D array ``labels`` repeats a label."""
+    if len(np.unique(labels)) != len(labels):
+        raise ValueError(f"{name} must not repeat labels, got {labels.tolist()!r}.")
+
+
 def label_indices(y, classes, *, name="y"):
     """Return the position of each label of ``y`` in ``classes``.
 

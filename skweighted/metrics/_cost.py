@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 from .._tables import (
     _is_dataframe,
     check_cost_table,
+    check_distinct,
     label_indices,
     true_rows,
 )
@@ -88,8 +89,7 @@ def _resolve_labels(y_true, y_pred, labels, cost_matrix):
         labels = column_or_1d(labels)
         if labels.shape[0] == 0:
             raise ValueError("labels must not be empty.")
-        if len(np.unique(labels)) != len(labels):
-            raise ValueError(f"labels must not repeat labels, got {labels.tolist()!r}.")
+        check_distinct(labels, "labels")
         return labels
     named = _table_labels(cost_matrix)
     if named:
