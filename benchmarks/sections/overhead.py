@@ -49,8 +49,8 @@ def _ratio(times, name):
 
 
 def _spread(times, name):
-    """Quartiles of the paired ratios, as [q1, q3]."""
-    return list(quartiles(paired_ratios(times[name], times["unweighted"])))
+    """Quartiles ``(q1, q3)`` of the paired ratios."""
+    return quartiles(paired_ratios(times[name], times["unweighted"]))
 
 
 def default_path(X, y, variants, epochs, repeats):
@@ -155,6 +155,7 @@ def rows_for_k(cfg, k):
     rows = []
     for name, *_ in variants + in_loss:
         default = name in wall  # not for the in-loss alternative
+        q1, q3 = _spread(cpu, name) if default else (None, None)
         rows.append(
             {
                 "K": k,
@@ -164,8 +165,8 @@ def rows_for_k(cfg, k):
                 "fit_ratio": _ratio(wall, name) if default else None,
                 "fit_cpu_s": median(cpu[name]) if default else None,
                 "fit_cpu_ratio": _ratio(cpu, name) if default else None,
-                "fit_cpu_ratio_q1": _spread(cpu, name)[0] if default else None,
-                "fit_cpu_ratio_q3": _spread(cpu, name)[1] if default else None,
+                "fit_cpu_ratio_q1": q1,
+                "fit_cpu_ratio_q3": q3,
                 "model_fit_epoch_s": median(epoch[name]),
                 "model_fit_epoch_ratio": _ratio(epoch, name),
                 "model_fit_epoch_cpu_s": median(epoch_cpu[name]),
