@@ -550,6 +550,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     # -------------------------------------------------------- predicting
     def _fitted(self):
         _check_is_fitted(self)
+        if not hasattr(self, "estimator_"):  # prefit: fit() never checked them
+            self._validate_params()
         return getattr(self, "estimator_", self.estimator)
 
     def _costs(self):

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from _helpers import small_mlp
@@ -451,6 +452,26 @@ def test_minimum_cost_on_fitted_network_warns_for_example_weights(weighted):
     else:
         with pytest.warns(DoubleCountingWarning, match="per-example"):
             meta.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"training_weights": "Auto"}, "training_weights"),
+        ({"cost_matrix": "x"}, "cost_matrix"),
+    ],
+)
+def test_minimum_cost_prefit_without_fit_checks_params(params, name):
+    """Check that parameters are checked as fit would when fit never ran."""
+    X, y = saturated_cells(n=40)
+    inner = saturated_lr().fit(X, y)
+    clf = MinimumCostClassifier(FrozenEstimator(inner), **params)
+    for method in (clf.predict, clf.predict_proba):
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+            method(X)
+    # the same error fit gives
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        clone(clf).fit(X, y)
 
 
 def test_minimum_cost_balanced_prefit_without_fit_warns():
