@@ -31,7 +31,6 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import ClassifierTags
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -57,6 +56,7 @@ from ._seam import (
 )
 from ._seeding import fit_seed, fresh_seed
 from ._tables import (
+    balanced_class_weights,
     check_cost_table,
     check_distinct,
     label_indices,
@@ -129,11 +129,10 @@ def _class_weight_factors(class_weight, classes, y_idx):
     """Per-example factors from ``class_weight`` (dict by label or "balanced")."""
     if class_weight is None:
         return None
-    per_class = np.ones(len(classes))
     if isinstance(class_weight, str):
-        present = np.unique(y_idx)
-        per_class[present] = compute_class_weight("balanced", classes=present, y=y_idx)
+        per_class = balanced_class_weights(y_idx, len(classes))
     else:
+        per_class = np.ones(len(classes))
         positions = label_positions(
             list(class_weight), classes, "class_weight", "class"
         )

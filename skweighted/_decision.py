@@ -37,6 +37,7 @@ from sklearn.utils.validation import (
 
 from ._tables import (
     _check_values,
+    balanced_class_weights,
     check_cost_table,
     check_sample_tables,
     label_indices,
@@ -479,9 +480,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     "fit with the training labels)"
                 )
                 return np.ones(k)
-            counts = np.bincount(label_indices(y, classes), minlength=k)
-            # n / (K n_i); classes absent from y are not weighted.
-            return np.where(counts > 0, len(y) / (k * np.maximum(counts, 1)), 1.0)
+            return balanced_class_weights(label_indices(y, classes), k)
         if isinstance(class_weight, dict):
             weights = np.ones(k)
             positions = label_positions(list(class_weight), classes, "class_weight", "")

@@ -173,6 +173,22 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
     return values.astype(float, copy=True)
 
 
+def balanced_class_weights(y_idx, n_classes):
+    """scikit-learn's ``"balanced"`` class weights, one per class.
+
+    ``n / (K' n_i)`` for the ``K'`` classes present in ``y_idx`` (as
+    :func:`sklearn.utils.class_weight.compute_class_weight` over them), 1
+    for a class absent from it. The one rule for training and for dividing
+    the weights out of the probabilities.
+    """
+    y_idx = np.asarray(y_idx, dtype=np.intp)
+    counts = np.bincount(y_idx, minlength=n_classes)
+    present = counts > 0
+    weights = np.ones(n_classes)
+    weights[present] = len(y_idx) / (np.count_nonzero(present) * counts[present])
+    return weights
+
+
 def check_distinct(labels, name):
     """Raise a ValueError if the 1-D array ``labels`` repeats a label."""
     if len(np.unique(labels)) != len(labels):

@@ -474,6 +474,26 @@ def test_minimum_cost_prefit_without_fit_checks_params(params, name):
         clone(clf).fit(X, y)
 
 
+def test_balanced_weights_divided_out_as_trained_with_an_absent_class():
+    """Check the "balanced" weights divided out are those trained with.
+
+    Oracle: a network trained with ``sample_weight`` equal to the weights
+    divided out (and no class_weight) is the same network.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 4)).astype("float32")
+    y = np.where(X[:, 0] > 0.5, 1, 0)  # class 2 of the three is absent
+    costs = np.array([[0.0, 1.0, 4.0], [2.0, 0.0, 1.0], [1.0, 1.0, 0.0]])
+    inner = small_mlp(classes=[0, 1, 2], class_weight="balanced", epochs=2)
+    decider = MinimumCostClassifier(inner, cost_matrix=costs).fit(X, y)
+    same = small_mlp(classes=[0, 1, 2], epochs=2).fit(
+        X, y, sample_weight=decider.training_weights_[y]
+    )
+    np.testing.assert_allclose(
+        decider.estimator_.predict_proba(X), same.predict_proba(X), rtol=0, atol=1e-6
+    )
+
+
 def test_minimum_cost_balanced_prefit_without_fit_warns():
     """Check that unknown 'balanced' counts warn when fit never ran."""
     X, y = saturated_cells()

@@ -3,17 +3,31 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.utils.class_weight import compute_class_weight
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from skweighted._tables import (
+    balanced_class_weights,
     check_cost_table,
     check_sample_tables,
     label_indices,
     table_rows,
     true_rows,
 )
+
+
+@pytest.mark.parametrize(
+    "y_idx, k", [([0, 0, 1, 2, 2, 2], 3), ([0, 0, 0, 2], 4), ([1, 1, 1], 3)]
+)
+def test_balanced_class_weights_as_sklearn_over_present_classes(y_idx, k):
+    """Check "balanced" against scikit-learn over the classes present; 1 elsewhere."""
+    y_idx = np.asarray(y_idx)
+    present = np.unique(y_idx)
+    expected = np.ones(k)
+    expected[present] = compute_class_weight("balanced", classes=present, y=y_idx)
+    np.testing.assert_array_equal(balanced_class_weights(y_idx, k), expected)
 
 
 def test_check_cost_table_forms_agree():
