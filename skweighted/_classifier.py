@@ -33,6 +33,10 @@ def _keras_object(name, value, routed, module):
     """
     import keras
 
+    if isinstance(value, str) and routed and name == "loss":
+        # "categorical_crossentropy" would resolve to a function, which
+        # takes the routed parameters and drops them: use its class.
+        value = _loss_class(value) or value
     if isinstance(value, type):
         return value(**routed)
     if isinstance(value, str):
@@ -41,15 +45,48 @@ def _keras_object(name, value, routed, module):
                 {"class_name": value, "config": routed} if routed else value
             )
         except (ValueError, TypeError) as exc:
+            if routed and name == "loss":
+                raise _loss_function_error(value, routed) from None
             example = "adam" if name == "optimizer" else "categorical_crossentropy"
             raise ValueError(
                 f"{name}={value!r} is not a Keras {name} ({exc}). Pass a name such "
                 f"as {example!r}, a class or an instance."
             ) from None
+        if routed and name == "loss" and not isinstance(resolved, keras.losses.Loss):
+            raise _loss_function_error(value, routed)
         return resolved if (routed or name == "optimizer") else value
     if isinstance(value, keras.optimizers.Optimizer):
         return type(value).from_config(value.get_config())
     return value
+
+
+def _loss_function_error(value, routed):
+    return ValueError(
+        f"loss={value!r} is not the name of a Keras loss class, so it cannot take "
+        f"the parameters {', '.join(f'loss__{k}' for k in routed)}. Pass a loss "
+        "class or its name, such as 'CategoricalCrossentropy' or "
+        "'categorical_crossentropy'."
+    )
+
+
+def _loss_class(value):
+    """The class of :mod:`keras.losses` a loss name stands for, or None.
+
+    ``"categorical_crossentropy"`` and ``"CategoricalCrossentropy"`` both
+    give :class:`keras.losses.CategoricalCrossentropy`.
+    """
+    import keras
+
+    key = value.replace("_", "").lower()
+    for attr in dir(keras.losses):
+        obj = getattr(keras.losses, attr)
+        if (
+            attr.lower() == key
+            and isinstance(obj, type)
+            and issubclass(obj, keras.losses.Loss)
+        ):
+            return obj
+    return None
 
 
 def _instantiate(items, routed):

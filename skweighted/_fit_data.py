@@ -10,6 +10,7 @@ one call of the traced train function runs, and :func:`model_fit_data` what
 ``keras.Model.fit`` is fed.
 """
 
+import inspect
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -41,11 +42,18 @@ ENCODINGS = ("onehot", "sparse", "binary")
 
 
 def loss_name(loss):
-    """A lower-case name of a Keras loss given as a name, object or function."""
+    """A lower-case name of a Keras loss given as a name, object or function.
+
+    An object is named by its class (its ``name`` is the user's to choose),
+    a plain ``LossFunctionWrapper`` by the function it wraps.
+    """
     if isinstance(loss, str):
         return loss.lower()
-    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
-    return (name or type(loss).__name__).lower()
+    if type(loss).__name__ == "LossFunctionWrapper":
+        loss = getattr(loss, "fn", loss)
+    if inspect.isfunction(loss) or inspect.isbuiltin(loss):
+        return loss.__name__.lower()
+    return type(loss).__name__.lower()
 
 
 def loss_from_logits(loss):

@@ -167,6 +167,78 @@ def _assert_same_fit(theirs, ours, X, head="softmax"):
 
 # ------------------------------------------------------------- outputs, losses
 @pytest.mark.parametrize(
+    "head, name, cls, n_classes",
+    [
+        ("logits", "categorical_crossentropy", keras.losses.CategoricalCrossentropy, 3),
+        ("logits", "CategoricalCrossentropy", keras.losses.CategoricalCrossentropy, 3),
+        (
+            "logits",
+            "sparse_categorical_crossentropy",
+            keras.losses.SparseCategoricalCrossentropy,
+            3,
+        ),
+        ("logit", "binary_crossentropy", keras.losses.BinaryCrossentropy, 2),
+    ],
+)
+def test_loss_name_takes_routed_parameters(head, name, cls, n_classes):
+    """Check that loss="a_name" with loss__from_logits trains as its class.
+
+    Oracle: SciKeras given the loss object itself.
+    """
+    X, y = _data(n_classes)
+    theirs, _ = _pair(model__head=head, loss=cls(from_logits=True))
+    _, ours = _pair(model__head=head, loss=name, loss__from_logits=True)
+    theirs.fit(X, y)
+    ours.fit(X, y)
+    assert isinstance(ours.model_.loss, cls)
+    assert ours.model_.loss.get_config()["from_logits"] is True
+    _assert_same_fit(theirs, ours, X, head)
+
+
+def test_loss_function_name_refuses_routed_parameters():
+    """Check that a name of a function only cannot silently drop loss__*."""
+    X, y = _data(3)
+    clf = WeightedKerasClassifier(
+        build_head, model__head="logits", loss="bce", loss__from_logits=True, **COMMON
+    )
+    with pytest.raises(ValueError, match="loss__from_logits"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "head, loss, n_classes",
+    [
+        (
+            "softmax",
+            keras.losses.SparseCategoricalCrossentropy(name="my_loss"),
+            3,
+        ),
+        ("softmax", keras.losses.CategoricalCrossentropy(name="sparse_like"), 3),
+    ],
+)
+def test_targets_follow_the_loss_class_not_its_name(head, loss, n_classes):
+    """Check that a loss' own name does not choose the target encoding."""
+    X, y = _data(n_classes)
+    theirs, ours = _pair(model__head=head, loss=loss)
+    theirs.fit(X, y)
+    ours.fit(X, y)
+    _assert_same_fit(theirs, ours, X, head)
+
+
+def test_one_unit_with_renamed_categorical_loss_is_refused():
+    """Check the one-unit guard reads the loss class, not its name."""
+    X, y = _data(2)
+    clf = WeightedKerasClassifier(
+        build_head,
+        model__head="sigmoid",
+        loss=keras.losses.CategoricalCrossentropy(name="cce"),
+        **COMMON,
+    )
+    with pytest.raises(ValueError, match="binary_crossentropy"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
     "head, loss, n_classes",
     [
         ("sigmoid", "binary_crossentropy", 2),

@@ -3,10 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.utils.class_weight import compute_class_weight
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from sklearn.utils.class_weight import compute_class_weight
 
 from skweighted._tables import (
     balanced_class_weights,
