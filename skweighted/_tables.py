@@ -46,12 +46,8 @@ def label_positions(labels, classes, name, axis_name):
     return positions
 
 
-def _check_values(values, name, *, what="entries", dtype=None):
-    """Raise a ValueError if ``values`` holds NaN, inf or negative numbers.
-
-    With ``dtype`` (the type the model computes in), an infinity is reported
-    as an overflow of that type.
-    """
+def _check_real(values, name):
+    """Raise a TypeError unless the array ``values`` holds real numbers."""
     if not np.issubdtype(values.dtype, np.number) or np.issubdtype(
         values.dtype, np.complexfloating
     ):
@@ -59,6 +55,15 @@ def _check_values(values, name, *, what="entries", dtype=None):
             f"{name} must hold real numbers, got dtype {values.dtype}. Convert it "
             "with np.asarray(..., dtype=float)."
         )
+
+
+def _check_values(values, name, *, what="entries", dtype=None):
+    """Raise a ValueError if ``values`` holds NaN, inf or negative numbers.
+
+    With ``dtype`` (the type the model computes in), an infinity is reported
+    as an overflow of that type.
+    """
+    _check_real(values, name)
     if values.size == 0:
         return
     if not np.isfinite(values).all():
@@ -265,11 +270,7 @@ def check_sample_tables(
         tables = np.asarray(sample_tables)
     except Exception as exc:
         raise ValueError(f"{name} could not be read as an array: {exc}") from None
-    if tables.dtype == object or not np.issubdtype(tables.dtype, np.number):
-        raise TypeError(
-            f"{name} must be a numeric array, got dtype {tables.dtype}. Convert it "
-            "with np.asarray(..., dtype=float)."
-        )
+    _check_real(tables, name)
     if tables.ndim not in (2, 3):
         raise ValueError(
             f"{name} must have 3 dimensions (n_samples, K, K) or 2 dimensions "

@@ -110,7 +110,9 @@ def test_table_rows_only_validates_used_rows():
         (np.ones((3, 3, 3)), "classes="),
         (np.ones((3, 2, 2, 1)), "3 dimensions"),
         (np.ones(3), "3 dimensions"),
-        (np.array([[["a"]]]), "numeric"),
+        (np.array([[["a"]]]), "real numbers"),
+        (np.ones((3, 2, 2)) + 1j, "real numbers"),
+        (np.ones((3, 2)) + 0j, "real numbers"),
         ({"a": 1}, "must be an array"),
     ],
 )
