@@ -153,8 +153,14 @@ def _class_weight_factors(class_weight, classes, y_idx):
 
 
 def _saved_state(model):
-    """Copies of a model's weights and optimizer variables."""
+    """Copies of a model's weights and optimizer variables.
+
+    An optimizer not built yet is built first (its moments start at zero, as
+    the fit would make them), so that all of its variables can be put back.
+    """
     optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built:
+        optimizer.build(model.trainable_variables)
     variables = [] if optimizer is None else optimizer.variables
     return model.get_weights(), [np.array(v.numpy()) for v in variables]
 
