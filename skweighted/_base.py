@@ -333,12 +333,13 @@ class BaseWeightedClassifier(KerasClassifier):
         """Checks of the parameters that the constraints cannot express."""
         raise NotImplementedError
 
-    def _build_network(self, meta, seed, compile_kwargs):
+    def _build_network(self, meta, seed, compile_kwargs, batch_size):
         """The Keras network: features -> class probabilities (n, K).
 
         ``compile_kwargs``: the compile arguments, for builders that take
         them; None when the model may be reused (they are then made only if
-        the model is compiled).
+        the model is compiled). ``batch_size``: the examples in a full batch
+        of this fit (at most the training examples).
         """
         raise NotImplementedError
 
@@ -378,7 +379,7 @@ class BaseWeightedClassifier(KerasClassifier):
         X, y, sample_weight = (*validation_data, None)[:3]
         return self._check_data(X, y, sample_weight, None, reset=False, classes=None)
 
-    def _reuse_key(self, data, steps_per_execution):
+    def _reuse_key(self, data, steps_per_execution, batch_size):
         """What a reusable compiled model depends on; None: no reuse."""
         return None
 
@@ -518,7 +519,7 @@ class BaseWeightedClassifier(KerasClassifier):
         return meta
 
     # ------------------------------------------------------------ the model
-    def _new_model(self, data, steps_per_execution, seed):
+    def _new_model(self, data, steps_per_execution, seed, batch_size):
         """A compiled TableWeightedModel with fresh initial weights.
 
         Returns ``(model, key, loop, spare)``: the key under which the model
@@ -528,13 +529,15 @@ class BaseWeightedClassifier(KerasClassifier):
         """
         from .keras import TableWeightedModel
 
-        key = self._reuse_key(data, steps_per_execution)
+        key = self._reuse_key(data, steps_per_execution, batch_size)
         # Without reuse the compile arguments are needed anyway: resolve them
         # (and their errors) before anything is built.
         compile_kwargs = None
         if key is None:
             compile_kwargs = self._compile_arguments(steps_per_execution)
-        network = self._build_network(self._meta(data), seed, compile_kwargs)
+        network = self._build_network(
+            self._meta(data), seed, compile_kwargs, batch_size
+        )
         if isinstance(network, TableWeightedModel):
             network.weighting = self.weighting
             network = network.network
@@ -558,7 +561,7 @@ class BaseWeightedClassifier(KerasClassifier):
         model.build({"features": _input_shapes(data.X)})
         return model, key, EpochLoop(model), None
 
-    def _detached_copy(self, model, data, seed, network=None):
+    def _detached_copy(self, model, data, seed, batch_size, network=None):
         """A compiled, built copy of a trained model, with its optimizer state.
 
         ``network``: a network of the same architecture to hold the copy's
@@ -568,7 +571,9 @@ class BaseWeightedClassifier(KerasClassifier):
 
         compile_kwargs = self._compile_arguments(model.steps_per_execution)
         if network is None:
-            network = self._build_network(self._meta(data), seed, compile_kwargs)
+            network = self._build_network(
+                self._meta(data), seed, compile_kwargs, batch_size
+            )
         _model_reuse.copy_variables(network, model.network)
         copy = TableWeightedModel(network, weighting=self.weighting)
         copy.compile(**compile_kwargs)
@@ -649,7 +654,9 @@ class BaseWeightedClassifier(KerasClassifier):
                 if not model.compiled:  # e.g. after unpickling
                     model.compile(**self._compile_arguments(spe))
             else:
-                model, key, loop, spare = self._new_model(data, spe, seed)
+                model, key, loop, spare = self._new_model(
+                    data, spe, seed, min(batch_size, data.n_samples)
+                )
             width = _output_width(model.network, data.X)
             data = replace(data, encoding=target_encoding(model.loss, width))
             if validation is not None:
@@ -695,7 +702,9 @@ class BaseWeightedClassifier(KerasClassifier):
                     )
             if key is not None and not initialize_only:
                 trained = model
-                model = self._detached_copy(trained, data, seed, spare)
+                model = self._detached_copy(
+                    trained, data, seed, min(batch_size, data.n_samples), spare
+                )
                 _model_reuse.give(key, (trained, loop))
         if not warm:
             self.classes_ = data.classes

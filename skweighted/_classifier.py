@@ -397,7 +397,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
                 f"keras.Model; got {builder!r}."
             )
 
-    def _build_network(self, meta, seed, compile_kwargs):
+    def _build_network(self, meta, seed, compile_kwargs, batch_size):
         import keras
 
         builder = self.model if self.model is not None else self._legacy_build_fn()
@@ -480,7 +480,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         Hidden activation (any Keras activation name, e.g. "relu", "tanh").
     alpha : float, default=1e-4
         L2 penalty with scikit-learn's scaling: ``0.5 * alpha * ||W||^2``
-        divided by the batch size is added to each batch's loss.
+        divided by the batch size (at most the training examples, as
+        scikit-learn clips it) is added to each batch's loss.
     dropout : float, default=0.0
         Dropout rate after each hidden layer.
     optimizer : str, default="adam"
@@ -715,7 +716,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             ) from None
         self._optimizer()
 
-    def _build_network(self, meta, seed, compile_kwargs):
+    def _build_network(self, meta, seed, compile_kwargs, batch_size):
         from .keras import build_mlp
 
         return build_mlp(
@@ -723,10 +724,16 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             meta["n_classes_"],
             hidden_layer_sizes=self._hidden_sizes(),
             activation=self.activation,
-            l2=0.5 * self.alpha / self.batch_size,
+            l2=self._l2(batch_size),
             dropout=self.dropout,
             seed=fresh_seed() if seed is None else seed,  # Python's random untouched
         )
+
+    def _l2(self, batch_size):
+        """The Keras L2 factor: scikit-learn's ``0.5 * alpha * ||W||^2`` over
+        the examples of a full batch (``batch_size``, at most the training
+        examples, as scikit-learn clips it)."""
+        return 0.5 * float(self.alpha) / batch_size
 
     def _compile_arguments(self, steps_per_execution):
         return {
@@ -781,22 +788,24 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         )
         return data.subset(train), data.subset(val)
 
-    def _reuse_key(self, data, steps_per_execution):
+    def _reuse_key(self, data, steps_per_execution, batch_size):
+        import keras
+
         if self.optimizer.lower() not in _ZERO_STATE_OPTIMIZERS:
             return None
         if _model_reuse.in_distribution_scope():
             return None  # the model belongs to the user's strategy
         return (
             type(self),
+            keras.config.dtype_policy().name,  # what new layers compute in
             data.X.shape[1],
             data.n_classes,
             self._hidden_sizes(),
             self.activation,
-            float(self.alpha),
+            self._l2(batch_size),
             float(self.dropout),
             self.optimizer.lower(),
             float(self.learning_rate),
-            int(self.batch_size),
             steps_per_execution,
             self.weighting,
         )

@@ -927,3 +927,24 @@ def test_failed_warm_fit_leaves_the_model_as_it_was(three_class, start):
     assert len(restored) == len(kept)
     for a, b in zip(restored, kept, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_batch_size_beyond_the_data_is_clipped_for_the_penalty(
+    three_class, early_stopping
+):
+    """Check the L2 penalty of a batch larger than the data, as scikit-learn.
+
+    scikit-learn clips ``batch_size`` to the training examples (after the
+    early-stopping split), so the penalty is per example of the one batch.
+    Oracle: the same fit with ``batch_size`` equal to those examples.
+    """
+    X, y = three_class
+    params = dict(alpha=1.0, early_stopping=early_stopping, n_iter_no_change=100)
+    big = small_mlp(batch_size=10_000, **params).fit(X, y)
+    n_train = len(X) - int(np.ceil(0.1 * len(X))) if early_stopping else len(X)
+    exact = small_mlp(batch_size=n_train, **params).fit(X, y)
+    np.testing.assert_array_equal(big.predict_proba(X), exact.predict_proba(X))
+    expected_l2 = 0.5 * 1.0 / n_train
+    regularizer = big.model_.network.layers[1].kernel_regularizer
+    assert regularizer.get_config()["l2"] == pytest.approx(expected_l2)

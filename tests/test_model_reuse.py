@@ -65,3 +65,26 @@ def test_set_model_reuse_checks_values(kwargs, error):
     """Check set_model_reuse rejects bad values."""
     with pytest.raises(error):
         set_model_reuse(**kwargs)
+
+
+def test_a_model_of_another_dtype_policy_is_not_reused(three_class):
+    """Check a fit under another Keras dtype policy trains its own model.
+
+    Oracle: the same fit with reuse turned off.
+    """
+    import keras
+
+    X, y = three_class
+    previous = keras.config.dtype_policy()
+    try:
+        keras.config.set_dtype_policy("mixed_bfloat16")
+        with model_reuse(False):
+            expected = small_mlp().fit(X, y).predict_proba(X)
+        keras.config.set_dtype_policy("float32")
+        small_mlp().fit(X, y)  # keeps its float32 model
+        keras.config.set_dtype_policy("mixed_bfloat16")
+        clf = small_mlp().fit(X, y)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert clf.model_.network.layers[0].dtype_policy.name == "mixed_bfloat16"
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
