@@ -26,6 +26,7 @@ import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import replace
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -48,11 +49,14 @@ from ._fit_data import (
 )
 from ._parallel import limit_backend_threads
 from ._seam import (
+    Interval,
     KerasClassifier,
+    Options,
     StrOptions,
     check_sample_weight,
     fit_context,
     metric_name,
+    validate_parameter_constraints,
 )
 from ._seeding import fit_seed, fresh_seed
 from ._tables import (
@@ -150,6 +154,18 @@ def _class_weight_factors(class_weight, classes, y_idx):
             )
         per_class[positions] = values
     return per_class[y_idx]
+
+
+#: What the fit arguments (or routed ``fit__*`` parameters) that replace
+#: parameters of the same name must be.
+FIT_KWARG_CONSTRAINTS = {
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [
+        Interval(Integral, 1, None, closed="left"),
+        Options(Integral, {-1}),  # one batch of all the examples
+        None,
+    ],
+}
 
 
 def _saved_state(model):
@@ -628,6 +644,11 @@ class BaseWeightedClassifier(KerasClassifier):
         initialize_only = kw is None
         kw = {} if kw is None else dict(kw)
         fit_kwargs = {**self._model_fit_params(), **kw}
+        validate_parameter_constraints(
+            FIT_KWARG_CONSTRAINTS,
+            {k: fit_kwargs[k] for k in FIT_KWARG_CONSTRAINTS if k in fit_kwargs},
+            caller_name=f"{type(self).__name__}.fit",
+        )
         epochs = fit_kwargs.pop("epochs", self.epochs)
         if incremental:
             epochs = 1

@@ -13,8 +13,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from . import _model_reuse
-from ._base import BaseWeightedClassifier
-from ._seam import Interval, Options, StrOptions
+from ._base import FIT_KWARG_CONSTRAINTS, BaseWeightedClassifier
+from ._seam import Interval, StrOptions
 from ._seeding import fresh_seed, seeded_build
 from ._train_loop import Stopping
 
@@ -321,12 +321,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
 
     _parameter_constraints = {
         **BaseWeightedClassifier._parameter_constraints,
-        "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Integral, {-1}),  # one batch of all the examples
-            None,
-        ],
+        **FIT_KWARG_CONSTRAINTS,  # epochs, batch_size (-1: one batch of all)
     }
 
     def __init__(

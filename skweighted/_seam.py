@@ -16,7 +16,12 @@ import random
 from scikeras.utils import metric_name
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
@@ -29,6 +34,7 @@ __all__ = [
     "fit_context",
     "keras_default_seed_source",
     "metric_name",
+    "validate_parameter_constraints",
 ]
 
 #: (module, attribute, what skweighted uses it for). The attribute "" means
@@ -65,6 +71,11 @@ INTERNALS = (
         "sklearn.utils._param_validation",
         "StrOptions",
         "declarative parameter constraints",
+    ),
+    (
+        "sklearn.utils._param_validation",
+        "validate_parameter_constraints",
+        "the same checks for fit(epochs=..., batch_size=...) as for the parameters",
     ),
     (
         "sklearn.utils.validation",

@@ -35,6 +35,7 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 from _helpers import assert_same_model, small_keras, small_mlp
 from skweighted import WeightedKerasClassifier, WeightedMLPClassifier, model_reuse
@@ -870,6 +871,33 @@ def test_bad_validation_data_is_refused_before_training(three_class):
     with pytest.raises(ValueError, match="features"):
         clf.fit(X, y, validation_data=(X[:, :3], y))
     assert not hasattr(clf, "model_")
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"epochs": -3}, "epochs"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": -5}, "batch_size"),
+        ({"batch_size": 2.5}, "batch_size"),
+    ],
+)
+@pytest.mark.parametrize("make", [small_mlp, small_keras], ids=["mlp", "keras"])
+def test_bad_fit_arguments_are_refused_like_parameters(three_class, make, kwargs, name):
+    """Check fit(epochs=..., batch_size=...) as the parameters are checked.
+
+    Oracle: scikit-learn's own error for the parameter of that name.
+    """
+    X, y = three_class
+    clf = make()
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of .*fit"):
+        clf.fit(X, y, **kwargs)
+    assert not hasattr(clf, "model_")
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        make(**kwargs).fit(X, y)
+    # batch_size=-1 (one batch of all) is taken in fit as in the parameters
+    assert make().fit(X, y, batch_size=-1, epochs=1).n_iter_ == 1
 
 
 def test_partial_fit_trains_on_all_its_data(three_class):
