@@ -5,6 +5,7 @@ and the cluster client are imported inside the functions that need them.
 """
 
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -18,7 +19,18 @@ _BUDGET_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def _thread_budget():
-    """The per-process thread budget set by the parallel backend, or None."""
+    """The per-process thread budget set by the parallel backend, or None.
+
+    Dask writes its workers' budget into the environment of the process that
+    starts them too (and leaves it there): a process that has loaded
+    ``distributed`` takes the budget only when it is a Dask worker.
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is not None:
+        try:
+            distributed.get_worker()
+        except ValueError:  # not a worker: the variables may be the workers'
+            return None
     for var in _BUDGET_VARS:
         value = os.environ.get(var, "").strip()
         if value.isdigit() and int(value) >= 1:
@@ -52,7 +64,8 @@ def limit_backend_threads(intra_op=None, inter_op=None):
     :func:`joblib.parallel_config` overrides it) and Dask's worker processes
     get ``OMP_NUM_THREADS=1``; the intra-op pool then gets that many threads
     and the inter-op pool one, so ``n_jobs x threads <= cores``. Where no
-    budget is set (a plain Python session), nothing changes.
+    budget is set (a plain Python session, or the process that started a
+    Dask cluster, where Dask leaves its workers' variables), nothing changes.
 
     Parameters
     ----------
@@ -339,7 +352,8 @@ def scatter_array(array, *, client=None, broadcast=True):
     Parameters
     ----------
     array : array-like
-        The data, e.g. ``sample_tables`` of shape ``(n_samples, K, K)``.
+        The data, e.g. ``sample_tables`` of shape ``(n_samples, K, K)``. Not
+        a DataFrame: its column labels would be lost.
     client : distributed.Client, default=None
         Defaults to the current client (``distributed.get_client()``).
     broadcast : bool, default=True
@@ -391,6 +405,13 @@ def scatter_array(array, *, client=None, broadcast=True):
     """
     if isinstance(array, ScatteredArray):
         return array
+    if hasattr(array, "columns"):
+        raise TypeError(
+            "scatter_array takes an array, not a DataFrame: its column labels "
+            "(by which a DataFrame of per-example rows is read) would be lost. "
+            "Pass frame[list(classes)].to_numpy(), the columns in the order of "
+            "the estimator's classes."
+        )
     local = np.asarray(array)
     if client is None:
         from distributed import get_client

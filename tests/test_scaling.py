@@ -176,6 +176,33 @@ def test_scattered_array_sends_a_reference(data):
             assert total == big[idx].sum()
 
 
+def test_thread_budget_is_the_workers_not_the_parents(monkeypatch):
+    """Check Dask's workers get a budget and the process that started them not.
+
+    Dask writes its workers' OMP_NUM_THREADS=1 into the environment of the
+    process that starts them; that process must keep its own thread pools.
+    """
+    from skweighted._parallel import _thread_budget
+
+    with _local_cluster() as client:
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")  # as Dask leaves it here
+        assert _thread_budget() is None
+        budgets = [
+            client.submit(_thread_budget, workers=[w], pure=False).result()
+            for w in client.scheduler_info()["workers"]
+        ]
+    assert budgets == [1, 1]
+
+
+def test_scatter_array_refuses_a_dataframe(data):
+    """Check a DataFrame, read by its column labels, is not scattered by position."""
+    pd = pytest.importorskip("pandas")
+    _, _, tables = data
+    rows = pd.DataFrame(tables[:, 0, :], columns=[2, 0, 1])
+    with pytest.raises(TypeError, match="not a DataFrame"):
+        scatter_array(rows, client=object())  # refused before any cluster call
+
+
 def test_scattered_array_outside_cluster_raises(data):
     """Check that an unpickled ScatteredArray outside a cluster says what to do."""
     _, _, tables = data
