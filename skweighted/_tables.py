@@ -200,7 +200,7 @@ def check_distinct(labels, name):
         raise ValueError(f"{name} must not repeat labels, got {labels.tolist()!r}.")
 
 
-def label_indices(y, classes, *, name="y"):
+def label_indices(y, classes, *, name="y", classes_name="classes"):
     """Return the position of each label of ``y`` in ``classes``.
 
     Parameters
@@ -211,6 +211,8 @@ def label_indices(y, classes, *, name="y"):
         Sorted or unsorted class labels; every label of ``y`` must be one.
     name : str, default="y"
         Name used in the error message.
+    classes_name : str, default="classes"
+        The caller's parameter that sets the classes, for the error message.
 
     Returns
     -------
@@ -226,14 +228,21 @@ def label_indices(y, classes, *, name="y"):
     if not np.all(found):
         unknown = np.unique(y[~found]).tolist()
         raise ValueError(
-            f"{name} contains labels {unknown[:10]!r} that are not in classes "
-            f"{classes.tolist()[:20]!r}. Pass `classes=` with the full label set."
+            f"{name} contains labels {unknown[:10]!r} that are not in "
+            f"{classes_name} {classes.tolist()[:20]!r}. Pass `{classes_name}=` with the full "
+            "label set."
         )
     return order[pos_clipped].astype(np.intp)
 
 
 def check_sample_tables(
-    sample_tables, n_samples, n_classes, *, classes=None, name="sample_tables"
+    sample_tables,
+    n_samples,
+    n_classes,
+    *,
+    classes=None,
+    name="sample_tables",
+    classes_name="classes",
 ):
     """Check the shape of per-example tables without converting them.
 
@@ -253,6 +262,8 @@ def check_sample_tables(
         a DataFrame.
     name : str, default="sample_tables"
         Name used in error messages.
+    classes_name : str, default="classes"
+        The caller's parameter that sets the classes, for error messages.
 
     Returns
     -------
@@ -278,15 +289,16 @@ def check_sample_tables(
         )
     if tables.shape[0] != n_samples:
         raise ValueError(
-            f"{name} has {tables.shape[0]} tables but X has {n_samples} samples; "
-            "pass one table per example (split it with the same indices as X)."
+            f"{name} has {tables.shape[0]} tables for {n_samples} samples; pass "
+            "one table per example (split it with the same indices as the samples)."
         )
     expected = (n_classes,) * (tables.ndim - 1)
     if tables.shape[1:] != expected:
         raise ValueError(
             f"{name} has tables of shape {tables.shape[1:]} but there are "
             f"{n_classes} classes, so each table must have shape {expected}. If this "
-            "data lacks some classes, pass `classes=` with the full label set."
+            f"data lacks some classes, pass `{classes_name}=` with the full label "
+            "set."
         )
     return tables
 
@@ -321,6 +333,7 @@ def true_rows(
     name="sample_tables",
     what="weights",
     dtype=np.float32,
+    classes_name="classes",
 ):
     """Validate per-example tables and gather each example's true-class row.
 
@@ -345,6 +358,8 @@ def true_rows(
         What the entries are ("weights" or "costs"), for error messages.
     dtype : dtype, default=np.float32
         Type of the returned rows.
+    classes_name : str, default="classes"
+        The caller's parameter that sets the classes, for error messages.
 
     Returns
     -------
@@ -362,7 +377,12 @@ def true_rows(
     y_idx = np.asarray(y_idx)
     n = y_idx.shape[0]
     tables = check_sample_tables(
-        sample_tables, n, n_classes, classes=classes, name=name
+        sample_tables,
+        n,
+        n_classes,
+        classes=classes,
+        name=name,
+        classes_name=classes_name,
     )
     rows = tables[np.arange(n), y_idx] if tables.ndim == 3 else tables
     with np.errstate(over="ignore"):

@@ -576,9 +576,7 @@ BAD_INPUTS = [
     _bad("real number", TypeError, table={(0, 1): "x"}),
     _bad("not among the classes", table={(0, 7): 2.0}),
     _bad("not among", table=pd.DataFrame(np.ones((2, 2)), index=[0, 9])),
-    _bad(
-        f"10 tables but X has {N} samples", fit={"sample_tables": np.ones((10, 2, 2))}
-    ),
+    _bad(f"10 tables for {N} samples", fit={"sample_tables": np.ones((10, 2, 2))}),
     _bad("classes=", fit={"sample_tables": np.ones((N, 3, 3))}),
     _bad("3 dimensions", fit={"sample_tables": np.ones((N, 2, 2, 2))}),
     _bad("real numbers", TypeError, fit={"sample_tables": np.full((N, 2, 2), "x")}),

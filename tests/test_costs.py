@@ -168,7 +168,7 @@ def test_cost_proportionate_does_not_modify_inputs():
         ({"cost_matrix": [[0, 1], [-1, 0]]}, "negative"),
         ({"cost_matrix": [[2, 1], [1, 0]]}, "costs less than the right one"),
         ({"cost_matrix": [[0, 0], [0, 0]]}, "Every example's weight is 0"),
-        ({"sample_tables": np.ones((3, 2, 2))}, "3 tables but X has 4"),
+        ({"sample_tables": np.ones((3, 2, 2))}, "3 tables for 4 samples"),
         ({"cost_matrix": np.ones((3, 3)) - np.eye(3)}, r"shape \(K, K\) = \(2, 2\)"),
         ({"cost_matrix": {("a", 1): 2.0}}, "not among the classes"),
     ],

@@ -242,7 +242,7 @@ def test_minimum_cost_bad_cost_matrix(cost_matrix, err, match):
 @pytest.mark.parametrize(
     "tables, match",
     [
-        (np.ones((5, 2, 2)), "5 tables but X has 4 samples"),
+        (np.ones((5, 2, 2)), "5 tables for 4 samples"),
         (np.ones((4, 3, 3)), r"shape \(3, 3\)"),
         (np.ones((4, 2)), r"shape \(n_samples, K, K\)"),
         (-np.ones((4, 2, 2)), "negative"),

@@ -183,10 +183,10 @@ def test_metrics_do_not_modify_inputs():
         ),
         (dict(cost_matrix=[[0, -1], [1, 0]]), ValueError, "negative"),
         (dict(cost_matrix="x"), ValueError, "cost_matrix"),
-        (dict(sample_tables=np.ones((4, 2, 2))), ValueError, "4 tables"),
+        (dict(sample_tables=np.ones((4, 2, 2))), ValueError, "4 tables for 3 samples"),
         (dict(sample_tables=-np.ones((3, 2, 2))), ValueError, "negative"),
         (dict(sample_tables=np.ones((3, 3, 3))), ValueError, "2 labels"),
-        (dict(labels=[0, 2]), ValueError, "not in classes"),
+        (dict(labels=[0, 2]), ValueError, r"not in labels \[0, 2\]\. Pass `labels=`"),
         (
             dict(y_true=[1, 1, 1], y_pred=[1, 1, 1], cost_matrix=np.eye(2)),
             ValueError,

@@ -106,7 +106,7 @@ def test_table_rows_only_validates_used_rows():
 @pytest.mark.parametrize(
     "tables, match",
     [
-        (np.ones((4, 2, 2)), "4 tables but X has 3 samples"),
+        (np.ones((4, 2, 2)), "4 tables for 3 samples"),
         (np.ones((3, 3, 3)), "classes="),
         (np.ones((3, 2, 2, 1)), "3 dimensions"),
         (np.ones(3), "3 dimensions"),

@@ -140,12 +140,18 @@ def _true_rows(
         raise ValueError(f"{name} needs at least one sample; y_true is empty.")
     labels = _resolve_labels(y_true, y_pred, labels, cost_matrix)
     k = len(labels)
-    true_idx = label_indices(y_true, labels, name="y_true")
-    pred_idx = label_indices(y_pred, labels, name="y_pred")
+    true_idx = label_indices(y_true, labels, name="y_true", classes_name="labels")
+    pred_idx = label_indices(y_pred, labels, name="y_pred", classes_name="labels")
     _check_table_shape(cost_matrix, sample_tables, labels)
     if sample_tables is not None:
         rows = true_rows(
-            sample_tables, true_idx, k, classes=labels, what="costs", dtype=np.float64
+            sample_tables,
+            true_idx,
+            k,
+            classes=labels,
+            what="costs",
+            dtype=np.float64,
+            classes_name="labels",
         )
     else:
         table = check_cost_matrix(cost_matrix, labels)
