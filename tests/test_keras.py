@@ -285,3 +285,94 @@ def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
     if keras.backend.backend() == "tensorflow":  # the logits path is taken
         out = model(X)
         assert weighting_scores(out, "argmax") is out._keras_logits
+
+
+@pytest.mark.parametrize("weighting", ["argmax", "expected"])
+def test_weights_stay_float32_under_mixed_precision(weighting):
+    """Check table entries beyond float16's range weight a mixed-precision model.
+
+    Oracle: the per-example reference on the model's own probabilities.
+    """
+    previous = keras.config.dtype_policy()
+    try:
+        keras.config.set_dtype_policy("mixed_float16")
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(32, 3)).astype(np.float32)
+        y = rng.integers(0, 3, size=32)
+        tables = rng.uniform(1e5, 3e5, size=(32, 3, 3))  # above 65504
+        model = TableWeightedModel(build_mlp(3, 3, hidden_layer_sizes=(4,), seed=0))
+        model.weighting = weighting
+        model.compile(optimizer="sgd", loss="categorical_crossentropy")
+        x = {"features": X, "rows": true_class_rows(tables, y)}
+        loss = model.evaluate(x, np.eye(3)[y], batch_size=32, verbose=0)
+        proba = np.asarray(model.predict(X, verbose=0), dtype=np.float64)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    expected = reference_losses(y, proba, tables, weighting).mean()
+    assert np.isfinite(loss)
+    np.testing.assert_allclose(loss, expected, rtol=2e-3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(l2=-0.1), "l2"),
+        (dict(l2=None), "l2"),
+        (dict(dropout=-0.2), "dropout"),
+        (dict(dropout=1.0), "dropout"),
+        (dict(hidden_layer_sizes=(8, 0)), "hidden_layer_sizes"),
+        (dict(n_classes=1), "n_classes"),
+    ],
+)
+def test_build_mlp_refuses_what_keras_would_drop(kwargs, match):
+    """Check build_mlp refuses arguments it would otherwise ignore or misuse."""
+    args = {"n_features": 4, "n_classes": 3, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        build_mlp(**args)
+
+
+def test_build_mlp_takes_one_int_as_one_layer():
+    """Check hidden_layer_sizes=8 builds what (8,) builds, as MLPClassifier."""
+    one = build_mlp(4, 3, hidden_layer_sizes=8, seed=0)
+    seq = build_mlp(4, 3, hidden_layer_sizes=(8,), seed=0)
+    for a, b in zip(one.get_weights(), seq.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_true_class_rows_refuses_fractional_labels():
+    """Check labels that are not whole class indices are refused, not truncated."""
+    _, _, tables = random_problem(n=3, k=2)
+    np.testing.assert_array_equal(
+        true_class_rows(tables, [1.0, 0.0, 1.0]), true_class_rows(tables, [1, 0, 1])
+    )
+    with pytest.raises(ValueError, match="whole numbers"):
+        true_class_rows(tables, [0.5, 1.9, 0])
+    with pytest.raises(TypeError, match="class indices"):
+        true_class_rows(tables, ["a", "b", "a"])
+
+
+def test_tables_input_needs_targets_of_known_width():
+    """Check a tables input with targets of unknown width says what to do."""
+    tf = pytest.importorskip("tensorflow")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("unknown widths arise from tf.data datasets")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 20)]
+    tables = rng.uniform(1, 2, size=(20, 3, 3)).astype(np.float32)
+
+    def rows():
+        for i in range(20):
+            yield {"features": X[i], "tables": tables[i]}, y[i]
+
+    spec = (
+        {
+            "features": tf.TensorSpec((3,), tf.float32),
+            "tables": tf.TensorSpec((3, 3), tf.float32),
+        },
+        tf.TensorSpec((None,), tf.float32),
+    )
+    data = tf.data.Dataset.from_generator(rows, output_signature=spec).batch(20)
+    model = _model(3)
+    with pytest.raises(ValueError, match="known last dimension"):
+        model.evaluate(data, verbose=0)

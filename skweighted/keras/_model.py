@@ -118,6 +118,13 @@ class TableWeightedModel(keras.Model):
         else:
             tables = x[TABLES]
             k = tables.shape[-1]
+            if len(y.shape) == 2 and y.shape[-1] is None:
+                raise ValueError(
+                    "With a 'tables' input the targets need a known last dimension "
+                    "(K for one-hot rows, 1 for class indices), got shape "
+                    f"{tuple(y.shape)}: give the dataset's targets that shape, or "
+                    "pass the true-class 'rows' (true_class_rows) instead."
+                )
             if len(y.shape) == 2 and y.shape[-1] == k and k > 1:  # one-hot
                 y_true = ops.cast(y, tables.dtype)
             else:  # class indices, (batch,) or (batch, 1)

@@ -39,6 +39,10 @@ def true_class_rows(sample_tables, y):
             f"sample_tables must have shape (n_samples, K, K), got {tables.shape}."
         )
     k = tables.shape[-1]
-    if y.size and (y.min() < 0 or y.max() >= k):
-        raise ValueError(f"y must hold class indices in range({k}).")
+    if not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise TypeError(
+            f"y must hold class indices in range({k}), got dtype {y.dtype}."
+        )
+    if y.size and (y.min() < 0 or y.max() >= k or (y != np.round(y)).any()):
+        raise ValueError(f"y must hold class indices in range({k}) (whole numbers).")
     return table_rows(y.astype(np.intp), k, sample_tables=tables)

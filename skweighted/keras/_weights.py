@@ -71,7 +71,9 @@ def table_weights(rows, y_pred, weighting="argmax"):
     Returns
     -------
     weights : tensor of shape (batch,)
-        Treated as constants: no gradient flows through them.
+        Treated as constants: no gradient flows through them. Computed in
+        float32 at least (float64 for float64 inputs), also when the network
+        computes in float16.
 
     Examples
     --------
@@ -85,7 +87,9 @@ def table_weights(rows, y_pred, weighting="argmax"):
     >>> ops.convert_to_numpy(table_weights(rows, proba, "expected")).round(2)
     array([3.4, 1.3], dtype=float32)
     """
-    rows = ops.cast(rows, y_pred.dtype)
+    # Never below float32: table entries overflow float16 (mixed precision).
+    dtype = keras.backend.result_type(y_pred.dtype, "float32")
+    rows, y_pred = ops.cast(rows, dtype), ops.cast(y_pred, dtype)
     if weighting == "argmax":
         weights = _at_first_maximum(rows, y_pred)
     elif weighting == "expected":
