@@ -668,6 +668,13 @@ class BaseWeightedClassifier(KerasClassifier):
         callbacks = self._training_callbacks(fit_kwargs, validation=validation)
         stopping = self._stopping_rule(validation if stops_early else None)
         spe = steps_per_execution(epoch_steps(data.n_samples, batch_size), callbacks)
+        # The batch a new network's L2 factor is scaled by (fixed once built):
+        # a fit's, clipped to its examples as scikit-learn clips it; the one
+        # configured for partial_fit and initialize, whose first data may be
+        # a small part of what the model will see.
+        built_batch = batch_size
+        if not (incremental or initialize_only):
+            built_batch = min(batch_size, data.n_samples)
         with _quiet(self.verbose):
             key = loop = spare = None
             if warm:
@@ -675,9 +682,7 @@ class BaseWeightedClassifier(KerasClassifier):
                 if not model.compiled:  # e.g. after unpickling
                     model.compile(**self._compile_arguments(spe))
             else:
-                model, key, loop, spare = self._new_model(
-                    data, spe, seed, min(batch_size, data.n_samples)
-                )
+                model, key, loop, spare = self._new_model(data, spe, seed, built_batch)
             width = _output_width(model.network, data.X)
             data = replace(data, encoding=target_encoding(model.loss, width))
             if validation is not None:
@@ -723,9 +728,7 @@ class BaseWeightedClassifier(KerasClassifier):
                     )
             if key is not None and not initialize_only:
                 trained = model
-                model = self._detached_copy(
-                    trained, data, seed, min(batch_size, data.n_samples), spare
-                )
+                model = self._detached_copy(trained, data, seed, built_batch, spare)
                 _model_reuse.give(key, (trained, loop))
         if not warm:
             self.classes_ = data.classes

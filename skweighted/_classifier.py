@@ -46,7 +46,7 @@ def _keras_object(name, value, routed, module):
             )
         except (ValueError, TypeError) as exc:
             if routed and name == "loss":
-                raise _loss_function_error(value, routed) from None
+                raise _loss_function_error(value, routed, exc) from None
             example = "adam" if name == "optimizer" else "categorical_crossentropy"
             raise ValueError(
                 f"{name}={value!r} is not a Keras {name} ({exc}). Pass a name such "
@@ -60,12 +60,17 @@ def _keras_object(name, value, routed, module):
     return value
 
 
-def _loss_function_error(value, routed):
+def _loss_function_error(value, routed, cause=None):
+    params = ", ".join(f"loss__{k}" for k in routed)
+    why = (
+        "is not the name of a Keras loss class"
+        if cause is None
+        else f"could not be built with them ({cause})"
+    )
     return ValueError(
-        f"loss={value!r} is not the name of a Keras loss class, so it cannot take "
-        f"the parameters {', '.join(f'loss__{k}' for k in routed)}. Pass a loss "
-        "class or its name, such as 'CategoricalCrossentropy' or "
-        "'categorical_crossentropy'."
+        f"loss={value!r} {why}, so it cannot take the parameters {params}. Pass a "
+        "loss class or its name, such as 'CategoricalCrossentropy' or "
+        "'categorical_crossentropy', with parameters it takes."
     )
 
 
@@ -84,6 +89,7 @@ def _loss_class(value):
             attr.lower() == key
             and isinstance(obj, type)
             and issubclass(obj, keras.losses.Loss)
+            and obj is not keras.losses.Loss
         ):
             return obj
     return None

@@ -10,7 +10,7 @@ one call of the traced train function runs, and :func:`model_fit_data` what
 ``keras.Model.fit`` is fed.
 """
 
-import inspect
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -44,16 +44,26 @@ ENCODINGS = ("onehot", "sparse", "binary")
 def loss_name(loss):
     """A lower-case name of a Keras loss given as a name, object or function.
 
-    An object is named by its class (its ``name`` is the user's to choose),
-    a plain ``LossFunctionWrapper`` by the function it wraps.
+    For an object, the names of its classes (a subclass of a Keras loss
+    keeps that loss' name) and of the function a ``LossFunctionWrapper``
+    wraps; for a function, method or ``tf.function``, its ``__name__``;
+    ``functools.partial`` is unwrapped. Not the loss' ``name``, which is the
+    user's to choose.
     """
     if isinstance(loss, str):
         return loss.lower()
-    if type(loss).__name__ == "LossFunctionWrapper":
-        loss = getattr(loss, "fn", loss)
-    if inspect.isfunction(loss) or inspect.isbuiltin(loss):
-        return loss.__name__.lower()
-    return type(loss).__name__.lower()
+    names = []
+    for obj in (loss, getattr(loss, "fn", None)):
+        while isinstance(obj, functools.partial):
+            obj = obj.func
+        if obj is None:
+            continue
+        name = getattr(obj, "__name__", None)
+        if isinstance(name, str):  # a function, method or tf.function
+            names.append(name)
+        else:
+            names += [c.__name__ for c in type(obj).__mro__ if c is not object]
+    return " ".join(names).lower()
 
 
 def loss_from_logits(loss):

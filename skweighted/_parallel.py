@@ -4,8 +4,8 @@ Nothing here imports Keras, TensorFlow or Dask at module level: the backend
 and the cluster client are imported inside the functions that need them.
 """
 
+import multiprocessing
 import os
-import sys
 import warnings
 
 import numpy as np
@@ -21,16 +21,13 @@ _BUDGET_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 def _thread_budget():
     """The per-process thread budget set by the parallel backend, or None.
 
-    Dask writes its workers' budget into the environment of the process that
-    starts them too (and leaves it there): a process that has loaded
-    ``distributed`` takes the budget only when it is a Dask worker.
+    Only a worker process (one that ``multiprocessing`` started, as loky and
+    Dask's nanny do) takes a budget from the environment: Dask also writes
+    its workers' variables into the process that starts them, and leaves
+    them there.
     """
-    distributed = sys.modules.get("distributed")
-    if distributed is not None:
-        try:
-            distributed.get_worker()
-        except ValueError:  # not a worker: the variables may be the workers'
-            return None
+    if multiprocessing.parent_process() is None:
+        return None
     for var in _BUDGET_VARS:
         value = os.environ.get(var, "").strip()
         if value.isdigit() and int(value) >= 1:
@@ -58,14 +55,15 @@ def limit_backend_threads(intra_op=None, inter_op=None):
     ``n_jobs x cores`` busy threads fighting for ``cores``. This sets the
     pools of the calling process before TensorFlow starts its runtime.
 
-    Called without arguments, it reads the budget that the parallel backend
-    gave this process: joblib's loky workers get ``OMP_NUM_THREADS =
+    Called without arguments in a worker process, it reads the budget that
+    the parallel backend gave this process: joblib's loky workers get ``OMP_NUM_THREADS =
     max(cpu_count() // n_jobs, 1)`` (``inner_max_num_threads`` of
     :func:`joblib.parallel_config` overrides it) and Dask's worker processes
     get ``OMP_NUM_THREADS=1``; the intra-op pool then gets that many threads
     and the inter-op pool one, so ``n_jobs x threads <= cores``. Where no
-    budget is set (a plain Python session, or the process that started a
-    Dask cluster, where Dask leaves its workers' variables), nothing changes.
+    budget applies (the main process of a Python session, also one that
+    started a Dask cluster, where Dask leaves its workers' variables),
+    nothing changes.
 
     Parameters
     ----------

@@ -976,3 +976,26 @@ def test_batch_size_beyond_the_data_is_clipped_for_the_penalty(
     expected_l2 = 0.5 * 1.0 / n_train
     regularizer = big.model_.network.layers[1].kernel_regularizer
     assert regularizer.get_config()["l2"] == pytest.approx(expected_l2)
+
+
+@pytest.mark.parametrize("start", ["partial_fit", "initialize"])
+def test_penalty_of_a_model_built_on_a_small_first_part(three_class, start):
+    """Check partial_fit and initialize scale L2 by the configured batch size.
+
+    Their first data may be a small part of what the model will see, and the
+    penalty is fixed when the network is built. Oracle: a fit on more
+    examples than the batch size.
+    """
+    X, y = three_class
+    params = dict(alpha=1.0, batch_size=100, early_stopping=False)
+    first = small_mlp(**params)
+    if start == "partial_fit":
+        first.partial_fit(X[:10], y[:10], classes=[0, 1, 2])
+    else:
+        first.initialize(X[:10], y[:10])
+    full = small_mlp(**params).fit(X, y)
+
+    def l2(clf):
+        return clf.model_.network.layers[1].kernel_regularizer.get_config()["l2"]
+
+    assert l2(first) == l2(full) == pytest.approx(0.5 * 1.0 / 100)

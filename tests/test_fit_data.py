@@ -1,5 +1,7 @@
 """Tests of the training data pipeline and the steps-per-execution policy."""
 
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from skweighted._fit_data import (
     callbacks_need_batches,
     epoch_batches,
     steps_per_execution,
+    target_encoding,
 )
 
 
@@ -237,3 +240,57 @@ def test_large_data_seeded_fits_reproduce(three_class):
     c = small_mlp(batch_size=4, epochs=2, random_state=1).fit(X, y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
     assert not np.allclose(a.predict_proba(X), c.predict_proba(X))
+
+
+class _Smoothed(keras.losses.SparseCategoricalCrossentropy):
+    """A user's variant of a Keras sparse loss."""
+
+
+class _SmoothedCategorical(keras.losses.CategoricalCrossentropy):
+    """A user's variant of a Keras categorical loss."""
+
+
+class _Holder:
+    def sparse_loss(self, y_true, y_pred):
+        return keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+
+
+def _tf_function_sparse_loss():
+    tf = pytest.importorskip("tensorflow")
+
+    @tf.function
+    def sparse_loss(y_true, y_pred):
+        return keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+
+    return sparse_loss
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: keras.losses.SparseCategoricalCrossentropy(name="x"), "sparse"),
+        (lambda: keras.losses.CategoricalCrossentropy(name="sparse_x"), "onehot"),
+        (lambda: _Smoothed(), "sparse"),
+        (lambda: _SmoothedCategorical(), "onehot"),
+        (lambda: _Holder().sparse_loss, "sparse"),
+        (_tf_function_sparse_loss, "sparse"),
+        (
+            lambda: functools.partial(
+                keras.losses.sparse_categorical_crossentropy, from_logits=True
+            ),
+            "sparse",
+        ),
+    ],
+)
+def test_target_encoding_reads_the_loss_kind_not_its_name(make, expected):
+    """Check the targets' encoding follows what a loss is, however it is given.
+
+    Oracle: the class (or function) each loss is, or extends.
+    """
+    assert target_encoding(make(), 3) == expected
+
+
+def test_one_unit_guard_sees_a_subclassed_categorical_loss():
+    """Check a categorical loss is refused on one unit also when subclassed."""
+    with pytest.raises(ValueError, match="binary_crossentropy"):
+        target_encoding(_SmoothedCategorical(), 1)

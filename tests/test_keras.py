@@ -349,6 +349,9 @@ def test_true_class_rows_refuses_fractional_labels():
         true_class_rows(tables, [0.5, 1.9, 0])
     with pytest.raises(TypeError, match="class indices"):
         true_class_rows(tables, ["a", "b", "a"])
+    np.testing.assert_array_equal(
+        true_class_rows(tables, [True, False, True]), true_class_rows(tables, [1, 0, 1])
+    )
 
 
 def test_tables_input_needs_targets_of_known_width():

@@ -39,7 +39,11 @@ def true_class_rows(sample_tables, y):
             f"sample_tables must have shape (n_samples, K, K), got {tables.shape}."
         )
     k = tables.shape[-1]
-    if not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+    if not (
+        np.issubdtype(y.dtype, np.integer)
+        or np.issubdtype(y.dtype, np.floating)
+        or np.issubdtype(y.dtype, np.bool_)
+    ):
         raise TypeError(
             f"y must hold class indices in range({k}), got dtype {y.dtype}."
         )

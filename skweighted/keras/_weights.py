@@ -72,8 +72,8 @@ def table_weights(rows, y_pred, weighting="argmax"):
     -------
     weights : tensor of shape (batch,)
         Treated as constants: no gradient flows through them. Computed in
-        float32 at least (float64 for float64 inputs), also when the network
-        computes in float16.
+        float32, or in ``y_pred``'s type where it is wider, also when the
+        network computes in float16.
 
     Examples
     --------
