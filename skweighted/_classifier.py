@@ -482,7 +482,10 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     alpha : float, default=1e-4
         L2 penalty with scikit-learn's scaling: ``0.5 * alpha * ||W||^2``
         divided by the batch size (at most the training examples, as
-        scikit-learn clips it) is added to each batch's loss.
+        scikit-learn clips it) is added to each batch's loss. The factor is
+        fixed when the network is built: a network built by ``partial_fit``
+        or ``initialize`` keeps ``batch_size`` as it is (scikit-learn's
+        ``partial_fit`` clips it to each call's data).
     dropout : float, default=0.0
         Dropout rate after each hidden layer.
     optimizer : str, default="adam"
@@ -732,8 +735,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
 
     def _l2(self, batch_size):
         """The Keras L2 factor: scikit-learn's ``0.5 * alpha * ||W||^2`` over
-        the examples of a full batch (``batch_size``, at most the training
-        examples, as scikit-learn clips it)."""
+        the examples of a full batch (``batch_size``, which a fit clips to
+        its training examples)."""
         return 0.5 * float(self.alpha) / batch_size
 
     def _compile_arguments(self, steps_per_execution):

@@ -6,6 +6,7 @@ and the cluster client are imported inside the functions that need them.
 
 import multiprocessing
 import os
+import sys
 import warnings
 
 import numpy as np
@@ -21,18 +22,29 @@ _BUDGET_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 def _thread_budget():
     """The per-process thread budget set by the parallel backend, or None.
 
-    Only a worker process (one that ``multiprocessing`` started, as loky and
-    Dask's nanny do) takes a budget from the environment: Dask also writes
-    its workers' variables into the process that starts them, and leaves
-    them there.
+    Dask writes its workers' variables into the environment of the process
+    that starts them too, and leaves them there: the main process of a
+    session that has loaded ``distributed`` (and is not a Dask worker) takes
+    no budget from the environment.
     """
-    if multiprocessing.parent_process() is None:
+    if _may_have_started_dask_workers():
         return None
     for var in _BUDGET_VARS:
         value = os.environ.get(var, "").strip()
         if value.isdigit() and int(value) >= 1:
             return int(value)
     return None
+
+
+def _may_have_started_dask_workers():
+    distributed = sys.modules.get("distributed")
+    if distributed is None or multiprocessing.parent_process() is not None:
+        return False  # no Dask here, or a worker process (loky's, Dask's)
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return True
+    return False  # a Dask worker in this process
 
 
 def _tf_threading():
@@ -55,15 +67,15 @@ def limit_backend_threads(intra_op=None, inter_op=None):
     ``n_jobs x cores`` busy threads fighting for ``cores``. This sets the
     pools of the calling process before TensorFlow starts its runtime.
 
-    Called without arguments in a worker process, it reads the budget that
-    the parallel backend gave this process: joblib's loky workers get ``OMP_NUM_THREADS =
+    Called without arguments, it reads the budget that the parallel backend
+    gave this process: joblib's loky workers get ``OMP_NUM_THREADS =
     max(cpu_count() // n_jobs, 1)`` (``inner_max_num_threads`` of
     :func:`joblib.parallel_config` overrides it) and Dask's worker processes
     get ``OMP_NUM_THREADS=1``; the intra-op pool then gets that many threads
     and the inter-op pool one, so ``n_jobs x threads <= cores``. Where no
-    budget applies (the main process of a Python session, also one that
-    started a Dask cluster, where Dask leaves its workers' variables),
-    nothing changes.
+    budget is set (a plain Python session), nothing changes; nor in the main
+    process of a session that has loaded ``dask.distributed``, where Dask
+    leaves its workers' variables.
 
     Parameters
     ----------

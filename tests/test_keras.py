@@ -331,10 +331,15 @@ def test_build_mlp_refuses_what_keras_would_drop(kwargs, match):
         build_mlp(**args)
 
 
-def test_build_mlp_takes_one_int_as_one_layer():
-    """Check hidden_layer_sizes=8 builds what (8,) builds, as MLPClassifier."""
-    one = build_mlp(4, 3, hidden_layer_sizes=8, seed=0)
-    seq = build_mlp(4, 3, hidden_layer_sizes=(8,), seed=0)
+@pytest.mark.parametrize(
+    "sizes", [8, np.int64(8), np.array([8]), [np.int64(8)]], ids=repr
+)
+def test_build_mlp_takes_an_int_or_numpy_sizes(sizes):
+    """Check hidden_layer_sizes=8 and numpy integers build what (8,) builds."""
+    one = build_mlp(
+        np.int64(4), np.int64(3), hidden_layer_sizes=sizes, l2=np.float32(1e-3), seed=0
+    )
+    seq = build_mlp(4, 3, hidden_layer_sizes=(8,), l2=1e-3, seed=0)
     for a, b in zip(one.get_weights(), seq.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -352,6 +357,12 @@ def test_true_class_rows_refuses_fractional_labels():
     np.testing.assert_array_equal(
         true_class_rows(tables, [True, False, True]), true_class_rows(tables, [1, 0, 1])
     )
+    # a column of indices is indices, not one-hot rows of width 1
+    np.testing.assert_array_equal(
+        true_class_rows(tables, [[1], [0], [1]]), true_class_rows(tables, [1, 0, 1])
+    )
+    with pytest.raises(ValueError, match="one-hot rows of shape"):
+        true_class_rows(tables, np.zeros((3, 5)))
 
 
 def test_tables_input_needs_targets_of_known_width():

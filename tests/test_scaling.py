@@ -11,6 +11,7 @@ change them.
 
 import contextlib
 import pickle
+import sys
 import warnings
 
 import numpy as np
@@ -184,6 +185,10 @@ def test_thread_budget_is_the_workers_not_the_parents(monkeypatch):
     """
     from skweighted._parallel import _thread_budget
 
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")  # a job's own setting, no Dask yet
+    monkeypatch.delitem(sys.modules, "distributed", raising=False)
+    assert _thread_budget() == 2
+    monkeypatch.undo()
     with _local_cluster() as client:
         monkeypatch.setenv("OMP_NUM_THREADS", "1")  # as Dask leaves it here
         assert _thread_budget() is None
@@ -242,10 +247,12 @@ def test_limit_backend_threads_after_start_keeps_settings(monkeypatch):
         tf.config.threading.get_intra_op_parallelism_threads(),
         tf.config.threading.get_inter_op_parallelism_threads(),
     )
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        monkeypatch.delenv(var, raising=False)
+    from skweighted import _parallel
+
+    monkeypatch.setattr(_parallel, "_thread_budget", lambda: None)
     assert limit_backend_threads() == current
-    monkeypatch.setenv("OMP_NUM_THREADS", str(current[0] + 1))
+    # a budget (as in a worker) that comes too late is skipped silently
+    monkeypatch.setattr(_parallel, "_thread_budget", lambda: current[0] + 1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert limit_backend_threads() == current

@@ -74,6 +74,9 @@ def build_mlp(
         raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}.")
     if not isinstance(dropout, Real) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}.")
+    # Python numbers: Keras refuses numpy integers as units
+    hidden_layer_sizes = tuple(int(s) for s in hidden_layer_sizes)
+    n_classes, l2, dropout = int(n_classes), float(l2), float(dropout)
     regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
     seeds = iter(derived_seeds(seed, 2 * len(hidden_layer_sizes) + 1))
 

@@ -13,7 +13,7 @@ def true_class_rows(sample_tables, y):
     sample_tables : array-like of shape (n_samples, K, K)
         ``sample_tables[k, i, j]``: weight of predicting ``j`` for example k
         when its true class is ``i``.
-    y : array-like of shape (n_samples,) or (n_samples, K)
+    y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, K)
         Integer class indices in ``range(K)``, or one-hot targets.
 
     Returns
@@ -32,13 +32,20 @@ def true_class_rows(sample_tables, y):
     """
     tables = np.asarray(sample_tables)
     y = np.asarray(y)
-    if y.ndim == 2:
-        y = y.argmax(axis=1)
     if tables.ndim != 3:
         raise ValueError(
             f"sample_tables must have shape (n_samples, K, K), got {tables.shape}."
         )
     k = tables.shape[-1]
+    if y.ndim == 2 and y.shape[1] == 1:  # a column of class indices
+        y = y[:, 0]
+    elif y.ndim == 2 and y.shape[1] == k:  # one-hot rows
+        y = y.argmax(axis=1)
+    elif y.ndim != 1:
+        raise ValueError(
+            f"y must be class indices of shape (n_samples,) or (n_samples, 1), or "
+            f"one-hot rows of shape (n_samples, {k}); got shape {y.shape}."
+        )
     if not (
         np.issubdtype(y.dtype, np.integer)
         or np.issubdtype(y.dtype, np.floating)
