@@ -67,10 +67,26 @@ def loss_name(loss):
 
 
 def loss_from_logits(loss):
-    """Whether a compiled Keras loss takes logits (``from_logits=True``)."""
-    if loss is None or isinstance(loss, str) or not hasattr(loss, "get_config"):
-        return False
-    return bool(loss.get_config().get("from_logits", False))
+    """Whether a compiled Keras loss takes logits (``from_logits=True``).
+
+    Read from a loss object's config, from the keywords of a
+    ``functools.partial``, and from the function a ``LossFunctionWrapper``
+    wraps.
+    """
+    for obj in (loss, getattr(loss, "fn", None)):
+        while isinstance(obj, functools.partial):
+            if "from_logits" in obj.keywords:
+                return bool(obj.keywords["from_logits"])
+            obj = obj.func
+        if obj is None or isinstance(obj, str) or not hasattr(obj, "get_config"):
+            continue
+        try:
+            config = obj.get_config()
+        except (TypeError, ValueError, NotImplementedError):  # e.g. a partial inside
+            continue
+        if "from_logits" in config:
+            return bool(config["from_logits"])
+    return False
 
 
 def target_encoding(loss, n_outputs):

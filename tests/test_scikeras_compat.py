@@ -6,6 +6,8 @@ and must train the same network; with a table, the table must act exactly as
 the ``sample_weight`` it reduces to.
 """
 
+import functools
+
 import keras
 import numpy as np
 import pytest
@@ -193,6 +195,37 @@ def test_loss_name_takes_routed_parameters(head, name, cls, n_classes):
     assert isinstance(ours.model_.loss, cls)
     assert ours.model_.loss.get_config()["from_logits"] is True
     _assert_same_fit(theirs, ours, X, head)
+
+
+@pytest.mark.parametrize("weighting", ["argmax", "expected"])
+def test_partial_loss_with_from_logits_is_read_as_logits(weighting):
+    """Check a functools.partial loss with from_logits=True is a logits loss.
+
+    Oracle: the same fit with the Keras loss object.
+    """
+    X, y = _data(3)
+    table = np.array([[0.5, 2.0, 1.0], [1.0, 1.0, 3.0], [2.0, 1.0, 0.5]])
+    partial = functools.partial(
+        keras.losses.sparse_categorical_crossentropy, from_logits=True
+    )
+    fits = [
+        WeightedKerasClassifier(
+            build_head,
+            model__head="logits",
+            loss=loss,
+            misclass_weights=table,
+            weighting=weighting,
+            **COMMON,
+        ).fit(X, y)
+        for loss in (
+            partial,
+            keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+    ]
+    assert fits[0].model_.from_logits
+    np.testing.assert_allclose(
+        fits[0].predict_proba(X), fits[1].predict_proba(X), rtol=RTOL, atol=ATOL
+    )
 
 
 def test_loss_function_name_refuses_routed_parameters():
