@@ -33,7 +33,8 @@ def _keras_object(name, value, routed, module):
     """
     import keras
 
-    if isinstance(value, str) and routed and name == "loss":
+    loss_params = bool(routed) and name == "loss"
+    if isinstance(value, str) and loss_params:
         # "categorical_crossentropy" would resolve to a function, which
         # takes the routed parameters and drops them: use its class.
         value = _loss_class(value) or value
@@ -45,14 +46,14 @@ def _keras_object(name, value, routed, module):
                 {"class_name": value, "config": routed} if routed else value
             )
         except (ValueError, TypeError) as exc:
-            if routed and name == "loss":
+            if loss_params:
                 raise _loss_function_error(value, routed, exc) from None
             example = "adam" if name == "optimizer" else "categorical_crossentropy"
             raise ValueError(
                 f"{name}={value!r} is not a Keras {name} ({exc}). Pass a name such "
                 f"as {example!r}, a class or an instance."
             ) from None
-        if routed and name == "loss" and not isinstance(resolved, keras.losses.Loss):
+        if loss_params and not isinstance(resolved, keras.losses.Loss):
             raise _loss_function_error(value, routed)
         return resolved if (routed or name == "optimizer") else value
     if isinstance(value, keras.optimizers.Optimizer):
@@ -681,15 +682,9 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         self.warm_start = warm_start
 
     def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, Integral):
-            return (int(sizes),)
-        sizes = tuple(sizes)
-        if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be positive integers, got {sizes!r}."
-            )
-        return sizes
+        from .keras._mlp import check_hidden_layer_sizes
+
+        return check_hidden_layer_sizes(self.hidden_layer_sizes)
 
     def _optimizer(self):
         import keras

@@ -41,6 +41,15 @@ _BATCH_HOOKS = (
 ENCODINGS = ("onehot", "sparse", "binary")
 
 
+def _loss_chain(loss):
+    """The loss, what each ``functools.partial`` in it wraps, then the same
+    for the function a ``LossFunctionWrapper`` wraps, in that order."""
+    for obj in (loss, getattr(loss, "fn", None)):
+        while obj is not None:
+            yield obj
+            obj = obj.func if isinstance(obj, functools.partial) else None
+
+
 def loss_name(loss):
     """A lower-case name of a Keras loss given as a name, object or function.
 
@@ -53,10 +62,8 @@ def loss_name(loss):
     if isinstance(loss, str):
         return loss.lower()
     names = []
-    for obj in (loss, getattr(loss, "fn", None)):
-        while isinstance(obj, functools.partial):
-            obj = obj.func
-        if obj is None:
+    for obj in _loss_chain(loss):
+        if isinstance(obj, functools.partial):
             continue
         name = getattr(obj, "__name__", None)
         if isinstance(name, str):  # a function, method or tf.function
@@ -73,12 +80,12 @@ def loss_from_logits(loss):
     ``functools.partial``, and from the function a ``LossFunctionWrapper``
     wraps.
     """
-    for obj in (loss, getattr(loss, "fn", None)):
-        while isinstance(obj, functools.partial):
+    for obj in _loss_chain(loss):
+        if isinstance(obj, functools.partial):
             if "from_logits" in obj.keywords:
                 return bool(obj.keywords["from_logits"])
-            obj = obj.func
-        if obj is None or isinstance(obj, str) or not hasattr(obj, "get_config"):
+            continue
+        if isinstance(obj, str) or not hasattr(obj, "get_config"):
             continue
         try:
             config = obj.get_config()

@@ -11,6 +11,8 @@ import warnings
 
 import numpy as np
 
+from ._tables import _is_dataframe
+
 __all__ = ["ScatteredArray", "limit_backend_threads", "scatter_array"]
 
 # Variables that joblib's loky backend sets in its workers (to
@@ -415,7 +417,7 @@ def scatter_array(array, *, client=None, broadcast=True):
     """
     if isinstance(array, ScatteredArray):
         return array
-    if hasattr(array, "columns"):
+    if _is_dataframe(array):
         raise TypeError(
             "scatter_array takes an array, not a DataFrame: its column labels "
             "(by which a DataFrame of per-example rows is read) would be lost. "

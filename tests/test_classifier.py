@@ -957,6 +957,11 @@ def test_failed_warm_fit_leaves_the_model_as_it_was(three_class, start):
         )
 
 
+def _l2_factor(clf):
+    """The Keras L2 factor of the first hidden layer of a fitted MLP."""
+    return clf.model_.network.layers[1].kernel_regularizer.get_config()["l2"]
+
+
 @pytest.mark.parametrize("early_stopping", [False, True])
 def test_batch_size_beyond_the_data_is_clipped_for_the_penalty(
     three_class, early_stopping
@@ -973,9 +978,7 @@ def test_batch_size_beyond_the_data_is_clipped_for_the_penalty(
     n_train = len(X) - int(np.ceil(0.1 * len(X))) if early_stopping else len(X)
     exact = small_mlp(batch_size=n_train, **params).fit(X, y)
     np.testing.assert_array_equal(big.predict_proba(X), exact.predict_proba(X))
-    expected_l2 = 0.5 * 1.0 / n_train
-    regularizer = big.model_.network.layers[1].kernel_regularizer
-    assert regularizer.get_config()["l2"] == pytest.approx(expected_l2)
+    assert _l2_factor(big) == pytest.approx(0.5 * 1.0 / n_train)
 
 
 @pytest.mark.parametrize("start", ["partial_fit", "initialize"])
@@ -994,8 +997,4 @@ def test_penalty_of_a_model_built_on_a_small_first_part(three_class, start):
     else:
         first.initialize(X[:10], y[:10])
     full = small_mlp(**params).fit(X, y)
-
-    def l2(clf):
-        return clf.model_.network.layers[1].kernel_regularizer.get_config()["l2"]
-
-    assert l2(first) == l2(full) == pytest.approx(0.5 * 1.0 / 100)
+    assert _l2_factor(first) == _l2_factor(full) == pytest.approx(0.5 * 1.0 / 100)

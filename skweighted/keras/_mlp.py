@@ -8,6 +8,23 @@ import keras
 from .._seeding import derived_seeds
 
 
+def check_hidden_layer_sizes(sizes):
+    """``sizes`` as a tuple of Python ints (one int is one layer).
+
+    Raises a ValueError unless each size is a positive integer.
+    """
+    if isinstance(sizes, Integral):
+        sizes = (sizes,)
+    sizes = tuple(sizes)
+    if not all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in sizes
+    ):
+        raise ValueError(
+            f"hidden_layer_sizes must be positive integers, got {sizes!r}."
+        )
+    return tuple(int(s) for s in sizes)  # Keras refuses numpy integers as units
+
+
 def build_mlp(
     n_features,
     n_classes,
@@ -51,16 +68,7 @@ def build_mlp(
     >>> build_mlp(4, 3, hidden_layer_sizes=(8,)).output_shape
     (None, 3)
     """
-    if isinstance(hidden_layer_sizes, Integral):
-        hidden_layer_sizes = (hidden_layer_sizes,)
-    hidden_layer_sizes = tuple(hidden_layer_sizes)
-    if not all(
-        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
-        for s in hidden_layer_sizes
-    ):
-        raise ValueError(
-            f"hidden_layer_sizes must be positive integers, got {hidden_layer_sizes!r}."
-        )
+    hidden_layer_sizes = check_hidden_layer_sizes(hidden_layer_sizes)
     if (
         isinstance(n_classes, bool)
         or not isinstance(n_classes, Integral)
@@ -75,7 +83,6 @@ def build_mlp(
     if not isinstance(dropout, Real) or not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}.")
     # Python numbers: Keras refuses numpy integers as units
-    hidden_layer_sizes = tuple(int(s) for s in hidden_layer_sizes)
     n_classes, l2, dropout = int(n_classes), float(l2), float(dropout)
     regularizer = keras.regularizers.L2(l2) if l2 > 0 else None
     seeds = iter(derived_seeds(seed, 2 * len(hidden_layer_sizes) + 1))
