@@ -700,8 +700,10 @@ class BaseWeightedClassifier(KerasClassifier):
                     run_eagerly=model.run_eagerly,
                 )
                 if one_call:
+                    signed = data.signed_arrays()  # one (n, K) array, not two
                     history = loop.fit(
-                        _present(data.arrays()),
+                        _present(signed or data.arrays()),
+                        signed_rows=signed is not None,
                         batch_size=batch_size,
                         epochs=epochs,
                         seed=order_seed,

@@ -11,7 +11,10 @@ TensorFlow function instead, which does exactly what ``Model.fit`` would:
 - the same batches: each epoch is the stateless shuffle of (seed, epoch
   number) of :func:`skweighted._fit_data.epoch_batches`, cut into batches of
   ``batch_size`` (the last one smaller);
-- the same optimizer steps: the model's own ``train_step``;
+- the same optimizer steps: the model's own ``train_step``, on the same
+  tensors (with table rows and one-hot targets, one array carries both, the
+  true class as a sign bit, so that each batch gathers one ``(batch, K)``
+  array instead of two; see :meth:`EpochLoop.fit`);
 - the same logs: the model's metrics are reset at the start of each epoch
   and read at its end, as ``history_``;
 - the same held-out evaluation: after each epoch the model's own
@@ -33,6 +36,8 @@ of the same configuration skip tracing.
 from dataclasses import dataclass
 
 import numpy as np
+
+from .keras._model import ROWS
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,15 @@ class EpochLoop:
         self._functions = {}
 
     def fit(
-        self, arrays, *, batch_size, epochs, seed=None, stopping=None, validation=None
+        self,
+        arrays,
+        *,
+        batch_size,
+        epochs,
+        seed=None,
+        stopping=None,
+        validation=None,
+        signed_rows=False,
     ):
         """Train the model; return its history as ``Model.fit`` would.
 
@@ -150,6 +163,13 @@ class EpochLoop:
         validation : tuple or None, default=None
             Held-out ``(x, y)`` or ``(x, y, sample_weight)``, evaluated after
             each epoch in batches of ``batch_size``.
+        signed_rows : bool, default=False
+            Whether ``y`` in ``arrays`` is
+            :meth:`~skweighted._fit_data.FitData.signed_arrays`, the table rows
+            with the true classes' sign bits set, and ``x`` a dict without
+            its ``"rows"``. Each batch is then split back into ``x`` with its
+            rows and the one-hot targets before the step, so that the step
+            sees the same tensors with one array fewer to gather per batch.
 
         Returns
         -------
@@ -162,7 +182,7 @@ class EpochLoop:
         restore = stopping is not None and stopping.restore_best_weights
         if keras.backend.backend() == "jax":
             return self._fit_jax(
-                arrays, validation, batch_size, epochs, seed, stopping, monitor, restore
+                arrays, validation, batch_size, epochs, seed, stopping, signed_rows
             )
         import tensorflow as tf
 
@@ -171,10 +191,10 @@ class EpochLoop:
         specs = tf.nest.map_structure(
             lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), data
         )
-        key = (repr(specs), monitor)
+        key = (repr(specs), monitor, signed_rows)
         if key not in self._functions:
-            self._build(data[0])
-            self._functions[key] = self._trace(specs, monitor)
+            self._build(data[0], _unsign_tensorflow if signed_rows else None)
+            self._functions[key] = self._trace(specs, monitor, signed_rows)
         patience = np.iinfo(np.int32).max if stopping is None else stopping.patience
         min_delta = 0.0 if stopping is None else abs(stopping.min_delta)
         logs = self._functions[key](
@@ -194,21 +214,25 @@ class EpochLoop:
         }
 
     def _fit_jax(
-        self, arrays, validation, batch_size, epochs, seed, stopping, monitor, restore
+        self, arrays, validation, batch_size, epochs, seed, stopping, signed_rows
     ):
         """:meth:`fit` on JAX: one jitted call per epoch (and evaluation)."""
         import jax.numpy as jnp
         from keras import tree
+
+        monitor = _monitor(stopping, validation)
+        restore = stopping is not None and stopping.restore_best_weights
 
         model = self.model
         arrays = tree.map_structure(jnp.asarray, tuple(arrays))
         n = tree.flatten(arrays)[0].shape[0]
         batch_size = min(batch_size, n)
         shapes = tree.map_structure(lambda a: (a.shape[1:], str(a.dtype)), arrays)
-        key = ("jax", n, batch_size, repr(shapes))
+        key = ("jax", n, batch_size, repr(shapes), signed_rows)
         if key not in self._functions:
-            self._build(arrays)
-            self._functions[key] = self._jit_epoch(n, batch_size)
+            unsign = _unsign_jax if signed_rows else None
+            self._build(arrays, unsign)
+            self._functions[key] = self._jit_epoch(n, batch_size, unsign)
         run_epoch = self._functions[key]
         evaluate = None
         if validation is not None:
@@ -297,31 +321,38 @@ class EpochLoop:
 
         return run
 
-    def _jit_epoch(self, n, batch_size):
-        """A jitted epoch of ``n`` examples: ``(logs, state)`` from ``state``."""
+    def _jit_epoch(self, n, batch_size, unsign):
+        """A jitted epoch of ``n`` examples: ``(logs, state)`` from ``state``.
+
+        ``unsign``: None, or what turns a batch of signed rows into the
+        step's ``(x, y[, sample_weight])``.
+        """
         import jax
         import jax.numpy as jnp
 
-        model = self.model
+        step = _unsigned(self.model.train_step, unsign)
 
         @jax.jit
         def run(state, arrays, seed, epoch, shuffle):
             key = jax.random.fold_in(jax.random.key(seed), epoch)
             order = jnp.where(shuffle, jax.random.permutation(key, n), jnp.arange(n))
-            return _jax_batches(model.train_step, state, arrays, order, batch_size)
+            return _jax_batches(step, state, arrays, order, batch_size)
 
         return run
 
-    def _build(self, arrays):
+    def _build(self, arrays, unsign=None):
         """Create the model's, loss', metrics' and optimizer's state eagerly.
 
         What ``Model.fit`` does before its first step; no variable may be
-        created inside the traced function.
+        created inside the traced function. ``unsign``: as in
+        :meth:`_jit_epoch`.
         """
         from keras import tree
 
         model = self.model
         one = tree.map_structure(lambda a: a[:1], arrays)
+        if unsign is not None:
+            one = unsign(one)
         x, y, sample_weight = (*one, None)[:3]
         y_pred = model(x, training=False)
         model.compute_loss(x, y, y_pred, sample_weight, training=False)
@@ -330,14 +361,18 @@ class EpochLoop:
             model.optimizer.build(model.trainable_variables)
         model.reset_metrics()
 
-    def _trace(self, specs, monitor):
+    def _trace(self, specs, monitor, signed_rows):
         """The traced fit of data of structure ``specs``, stopping on ``monitor``.
 
-        ``specs``: ``(arrays,)`` or ``(arrays, validation)``.
+        ``specs``: ``(arrays,)`` or ``(arrays, validation)``; ``signed_rows``:
+        as in :meth:`fit` (for ``arrays`` only).
         """
         import tensorflow as tf
 
         model = self.model
+        train_step = _unsigned(
+            model.train_step, _unsign_tensorflow if signed_rows else None
+        )
         weights = model.weights  # what EarlyStopping saves and restores
 
         @tf.function(
@@ -385,7 +420,7 @@ class EpochLoop:
                     ),
                     lambda: tf.range(n),
                 )
-                logs = batches(arrays, order, batch_size, model.train_step)
+                logs = batches(arrays, order, batch_size, train_step)
                 if validation is not None:  # as Model.fit's evaluate, in order
                     n_val = tf.shape(tf.nest.flatten(validation)[0])[0]
                     val_logs = batches(
@@ -459,6 +494,38 @@ def _jax_batches(step, state, arrays, order, batch_size):
 
     state = jax.lax.fori_loop(0, looped, body, state)
     return step(state, take(order[n - last :]))
+
+
+def _unsign_tensorflow(batch):
+    """``(x, signed[, sample_weight])`` to ``(x with its rows, one-hot y[, ...])``.
+
+    The rows are the absolute values; the targets are 1 where the sign bit
+    is set (``-0.0`` included), 0 elsewhere, in the rows' dtype (float32).
+    """
+    import tensorflow as tf
+
+    x, signed, *rest = batch
+    y = tf.cast(tf.bitcast(signed, tf.int32) < 0, signed.dtype)
+    return ({**x, ROWS: tf.abs(signed)}, y, *rest)
+
+
+def _unsign_jax(batch):
+    """:func:`_unsign_tensorflow` on JAX."""
+    import jax.numpy as jnp
+
+    x, signed, *rest = batch
+    y = jnp.signbit(signed).astype(signed.dtype)
+    return ({**x, ROWS: jnp.abs(signed)}, y, *rest)
+
+
+def _unsigned(step, unsign):
+    """``step`` on batches turned back by ``unsign`` (``step`` if None).
+
+    The batch is the step's last argument (JAX's steps take the state first).
+    """
+    if unsign is None:
+        return step
+    return lambda *args: step(*args[:-1], unsign(args[-1]))
 
 
 def _monitor(stopping, validation):

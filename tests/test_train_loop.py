@@ -433,3 +433,54 @@ def test_unshuffled_fit_trains_like_model_fit(iris, loop_fits):
         fast.model_.get_weights(), oracle.model_.get_weights(), strict=True
     ):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["no-weights", "weights"])
+def test_signed_rows_train_like_separate_rows(three_class, weighted):
+    """Check EpochLoop on FitData.signed_arrays equals it on FitData.arrays.
+
+    Same history and weights to the last bit, on any backend, with a
+    held-out evaluation (fed separately) and early stopping.
+    """
+    X, y = three_class
+    rng = np.random.default_rng(1)
+    rows = rng.uniform(0.0, 4.0, size=(len(y), 3)).astype(np.float32)
+    rows[::7] = 0.0
+    data = FitData(
+        X=X.astype(np.float32),
+        y_idx=y,
+        classes=np.arange(3),
+        rows=rows,
+        sample_weight=rng.uniform(0.5, 1.5, len(y)) if weighted else None,
+    )
+    train, held_out = data.subset(np.arange(240)), data.subset(np.arange(240, 300))
+    start = _table_model(X, 3).get_weights()
+    fits = []
+    for arrays, signed in ((train.arrays(), False), (train.signed_arrays(), True)):
+        model = _table_model(X, 3)
+        model.set_weights(start)
+        history = EpochLoop(model).fit(
+            [a for a in arrays if a is not None],
+            batch_size=32,
+            epochs=4,
+            seed=3,
+            stopping=Stopping("val_loss", patience=1, min_delta=0.0),
+            validation=[a for a in held_out.arrays() if a is not None],
+            signed_rows=signed,
+        )
+        fits.append((history, model.get_weights()))
+    (history, weights), (signed_history, signed_weights) = fits
+    assert signed_history == history
+    assert sorted(history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    for a, b in zip(signed_weights, weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@tensorflow_only
+def test_tables_with_negative_zero_train_like_model_fit(iris, loop_fits):
+    """Check tables holding -0.0 (no signed rows) still train as Model.fit."""
+    X, y = iris
+    tables = _tables(y)["sample_tables"]
+    tables[:, :, 0] = -0.0
+    fast, oracle = fit_both(lambda: small_mlp(), X, y, loop_fits, sample_tables=tables)
+    assert_same_fit(fast, oracle, X)
