@@ -26,8 +26,9 @@ FULL = {
     "overhead_ks": [2, 10, 100],
     "overhead_epochs": 5,
     # whole fits, the default path: paired ratios spread by +-10 % on a shared
-    # 2-core machine, so enough repeats for quartiles
-    "overhead_repeats": 11,
+    # 2-core machine, so enough repeats for quartiles and a median within a
+    # few percent
+    "overhead_repeats": 21,
     "overhead_model_fit_repeats": 3,  # per epoch, the Model.fit path (callbacks)
     "full_tables_max_k": 10,  # (n, K, K) tables above this are fed as (n, K) rows
     "kloop_ks": [2, 10, 30],

@@ -700,10 +700,8 @@ class BaseWeightedClassifier(KerasClassifier):
                     run_eagerly=model.run_eagerly,
                 )
                 if one_call:
-                    signed = data.signed_arrays()  # one (n, K) array, not two
                     history = loop.fit(
-                        _present(signed or data.arrays()),
-                        signed_rows=signed is not None,
+                        _present(data.loop_arrays()),
                         batch_size=batch_size,
                         epochs=epochs,
                         seed=order_seed,
@@ -711,8 +709,9 @@ class BaseWeightedClassifier(KerasClassifier):
                         validation=(
                             None
                             if validation is None
-                            else _present(validation.arrays())
+                            else _present(validation.loop_arrays())
                         ),
+                        one_hot=data.one_hot,
                     )
                 else:
                     history = self._keras_fit(

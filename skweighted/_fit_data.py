@@ -276,32 +276,22 @@ class FitData:
         """``(x, y, sample_weight)`` for ``keras.Model.fit``."""
         return self.inputs, self.targets, self.sample_weight
 
-    def signed_arrays(self):
-        """:meth:`arrays` with the rows carried in the targets' sign bits, or None.
+    @property
+    def one_hot(self):
+        """K when the targets are one-hot rows, None otherwise."""
+        return self.n_classes if self.encoding == "onehot" else None
 
-        ``(x, signed, sample_weight)``: ``x`` without its rows, and
-        ``signed[k, j] = rows[k, j]`` negated at the true class ``j =
-        y_idx[k]`` (a zero becomes ``-0.0``). One array then holds both the
-        one-hot targets (1 where the sign bit is set) and the rows (the
-        absolute values), exactly, so that a training step gathers one
-        ``(batch, K)`` array instead of two (see
-        :meth:`~skweighted._train_loop.EpochLoop.fit`). None when there are
-        no rows, the targets are not one-hot, or a row holds ``-0.0`` (which
-        would read as a true class).
+    def loop_arrays(self):
+        """``(x, y, sample_weight)`` for :class:`~skweighted._train_loop.EpochLoop`.
 
-        Returns
-        -------
-        arrays : tuple or None
+        As :meth:`arrays`, but one-hot targets as their class indices (int32),
+        which the loop expands in each step (its ``one_hot=``
+        :attr:`one_hot`): a batch then gathers one number per example
+        instead of K.
         """
-        if self.rows is None or self.encoding != "onehot":
-            return None
-        rows = np.asarray(self.rows, dtype=np.float32)
-        if np.signbit(rows).any():
-            return None
-        signed = rows.copy()
-        true = (np.arange(len(rows)), self.y_idx)
-        signed[true] = -signed[true]
-        return {FEATURES: self.inputs[FEATURES]}, signed, self.sample_weight
+        if self.one_hot is None:
+            return self.arrays()
+        return self.inputs, self.y_idx.astype(np.int32), self.sample_weight
 
 
 def callbacks_need_batches(callbacks):

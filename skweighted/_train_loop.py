@@ -12,9 +12,9 @@ TensorFlow function instead, which does exactly what ``Model.fit`` would:
   number) of :func:`skweighted._fit_data.epoch_batches`, cut into batches of
   ``batch_size`` (the last one smaller);
 - the same optimizer steps: the model's own ``train_step``, on the same
-  tensors (with table rows and one-hot targets, one array carries both, the
-  true class as a sign bit, so that each batch gathers one ``(batch, K)``
-  array instead of two; see :meth:`EpochLoop.fit`);
+  tensors (one-hot targets travel as class indices and are expanded in each
+  step, so that a batch does not gather a ``(batch, K)`` array of zeros and
+  ones; see :meth:`EpochLoop.fit`);
 - the same logs: the model's metrics are reset at the start of each epoch
   and read at its end, as ``history_``;
 - the same held-out evaluation: after each epoch the model's own
@@ -36,8 +36,6 @@ of the same configuration skip tracing.
 from dataclasses import dataclass
 
 import numpy as np
-
-from .keras._model import ROWS
 
 
 @dataclass(frozen=True)
@@ -142,7 +140,7 @@ class EpochLoop:
         seed=None,
         stopping=None,
         validation=None,
-        signed_rows=False,
+        one_hot=None,
     ):
         """Train the model; return its history as ``Model.fit`` would.
 
@@ -163,13 +161,12 @@ class EpochLoop:
         validation : tuple or None, default=None
             Held-out ``(x, y)`` or ``(x, y, sample_weight)``, evaluated after
             each epoch in batches of ``batch_size``.
-        signed_rows : bool, default=False
-            Whether ``y`` in ``arrays`` is
-            :meth:`~skweighted._fit_data.FitData.signed_arrays`, the table rows
-            with the true classes' sign bits set, and ``x`` a dict without
-            its ``"rows"``. Each batch is then split back into ``x`` with its
-            rows and the one-hot targets before the step, so that the step
-            sees the same tensors with one array fewer to gather per batch.
+        one_hot : int or None, default=None
+            The number of classes K when ``y`` (in ``arrays`` and
+            ``validation``) holds class indices that the model takes as
+            one-hot rows: each batch's ``y`` is then expanded to float32
+            one-hot rows of width K before the step, the tensor that
+            ``Model.fit`` would feed, without gathering K numbers per example.
 
         Returns
         -------
@@ -178,23 +175,24 @@ class EpochLoop:
         """
         import keras
 
-        monitor = _monitor(stopping, validation)
-        restore = stopping is not None and stopping.restore_best_weights
         if keras.backend.backend() == "jax":
             return self._fit_jax(
-                arrays, validation, batch_size, epochs, seed, stopping, signed_rows
+                arrays, validation, batch_size, epochs, seed, stopping, one_hot
             )
         import tensorflow as tf
+
+        monitor = _monitor(stopping, validation)
+        restore = stopping is not None and stopping.restore_best_weights
 
         data = (arrays,) if validation is None else (arrays, validation)
         data = tf.nest.map_structure(tf.convert_to_tensor, tuple(map(tuple, data)))
         specs = tf.nest.map_structure(
             lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), data
         )
-        key = (repr(specs), monitor, signed_rows)
+        key = (repr(specs), monitor, one_hot)
         if key not in self._functions:
-            self._build(data[0], _unsign_tensorflow if signed_rows else None)
-            self._functions[key] = self._trace(specs, monitor, signed_rows)
+            self._build(data[0], one_hot)
+            self._functions[key] = self._trace(specs, monitor, one_hot)
         patience = np.iinfo(np.int32).max if stopping is None else stopping.patience
         min_delta = 0.0 if stopping is None else abs(stopping.min_delta)
         logs = self._functions[key](
@@ -213,35 +211,33 @@ class EpochLoop:
             for name, values in logs.items()
         }
 
-    def _fit_jax(
-        self, arrays, validation, batch_size, epochs, seed, stopping, signed_rows
-    ):
+    def _fit_jax(self, arrays, validation, batch_size, epochs, seed, stopping, one_hot):
         """:meth:`fit` on JAX: one jitted call per epoch (and evaluation)."""
         import jax.numpy as jnp
         from keras import tree
 
         monitor = _monitor(stopping, validation)
         restore = stopping is not None and stopping.restore_best_weights
-
         model = self.model
         arrays = tree.map_structure(jnp.asarray, tuple(arrays))
         n = tree.flatten(arrays)[0].shape[0]
         batch_size = min(batch_size, n)
         shapes = tree.map_structure(lambda a: (a.shape[1:], str(a.dtype)), arrays)
-        key = ("jax", n, batch_size, repr(shapes), signed_rows)
+        key = ("jax", n, batch_size, repr(shapes), one_hot)
         if key not in self._functions:
-            unsign = _unsign_jax if signed_rows else None
-            self._build(arrays, unsign)
-            self._functions[key] = self._jit_epoch(n, batch_size, unsign)
+            self._build(arrays, one_hot)
+            self._functions[key] = self._jit_epoch(n, batch_size, one_hot)
         run_epoch = self._functions[key]
         evaluate = None
         if validation is not None:
             validation = tree.map_structure(jnp.asarray, tuple(validation))
             n_val = tree.flatten(validation)[0].shape[0]
             val_batch_size = min(batch_size, n_val)
-            val_key = ("jax-evaluate", n_val, val_batch_size, repr(shapes))
+            val_key = ("jax-evaluate", n_val, val_batch_size, repr(shapes), one_hot)
             if val_key not in self._functions:
-                self._functions[val_key] = self._jit_evaluate(n_val, val_batch_size)
+                self._functions[val_key] = self._jit_evaluate(
+                    n_val, val_batch_size, one_hot
+                )
             evaluate = self._functions[val_key]
         model.reset_metrics()
         fresh_metrics = [v.value for v in model.metrics_variables]
@@ -300,7 +296,7 @@ class EpochLoop:
                 weight.assign(value)
         return history
 
-    def _jit_evaluate(self, n, batch_size):
+    def _jit_evaluate(self, n, batch_size, one_hot):
         """A jitted evaluation of ``n`` held-out examples in order.
 
         ``(logs, metrics variables)`` from ``(trainable, non-trainable,
@@ -309,28 +305,22 @@ class EpochLoop:
         import jax
         import jax.numpy as jnp
 
-        model = self.model
+        step = _expanding(self.model.test_step, one_hot)
 
         @jax.jit
         def run(state, arrays):
             order = jnp.arange(n)
-            logs, state = _jax_batches(
-                model.test_step, state, arrays, order, batch_size
-            )
+            logs, state = _jax_batches(step, state, arrays, order, batch_size)
             return logs, state[2]
 
         return run
 
-    def _jit_epoch(self, n, batch_size, unsign):
-        """A jitted epoch of ``n`` examples: ``(logs, state)`` from ``state``.
-
-        ``unsign``: None, or what turns a batch of signed rows into the
-        step's ``(x, y[, sample_weight])``.
-        """
+    def _jit_epoch(self, n, batch_size, one_hot):
+        """A jitted epoch of ``n`` examples: ``(logs, state)`` from ``state``."""
         import jax
         import jax.numpy as jnp
 
-        step = _unsigned(self.model.train_step, unsign)
+        step = _expanding(self.model.train_step, one_hot)
 
         @jax.jit
         def run(state, arrays, seed, epoch, shuffle):
@@ -340,19 +330,16 @@ class EpochLoop:
 
         return run
 
-    def _build(self, arrays, unsign=None):
+    def _build(self, arrays, one_hot=None):
         """Create the model's, loss', metrics' and optimizer's state eagerly.
 
         What ``Model.fit`` does before its first step; no variable may be
-        created inside the traced function. ``unsign``: as in
-        :meth:`_jit_epoch`.
+        created inside the traced function. ``one_hot``: as in :meth:`fit`.
         """
         from keras import tree
 
         model = self.model
-        one = tree.map_structure(lambda a: a[:1], arrays)
-        if unsign is not None:
-            one = unsign(one)
+        one = _expand(tree.map_structure(lambda a: a[:1], arrays), one_hot)
         x, y, sample_weight = (*one, None)[:3]
         y_pred = model(x, training=False)
         model.compute_loss(x, y, y_pred, sample_weight, training=False)
@@ -361,18 +348,17 @@ class EpochLoop:
             model.optimizer.build(model.trainable_variables)
         model.reset_metrics()
 
-    def _trace(self, specs, monitor, signed_rows):
+    def _trace(self, specs, monitor, one_hot):
         """The traced fit of data of structure ``specs``, stopping on ``monitor``.
 
-        ``specs``: ``(arrays,)`` or ``(arrays, validation)``; ``signed_rows``:
-        as in :meth:`fit` (for ``arrays`` only).
+        ``specs``: ``(arrays,)`` or ``(arrays, validation)``; ``one_hot``: as
+        in :meth:`fit`.
         """
         import tensorflow as tf
 
         model = self.model
-        train_step = _unsigned(
-            model.train_step, _unsign_tensorflow if signed_rows else None
-        )
+        train_step = _expanding(model.train_step, one_hot)
+        test_step = _expanding(model.test_step, one_hot)
         weights = model.weights  # what EarlyStopping saves and restores
 
         @tf.function(
@@ -424,7 +410,7 @@ class EpochLoop:
                 if validation is not None:  # as Model.fit's evaluate, in order
                     n_val = tf.shape(tf.nest.flatten(validation)[0])[0]
                     val_logs = batches(
-                        validation, tf.range(n_val), batch_size, model.test_step
+                        validation, tf.range(n_val), batch_size, test_step
                     )
                     logs.update({"val_" + k: v for k, v in val_logs.items()})
                 history = {
@@ -496,36 +482,29 @@ def _jax_batches(step, state, arrays, order, batch_size):
     return step(state, take(order[n - last :]))
 
 
-def _unsign_tensorflow(batch):
-    """``(x, signed[, sample_weight])`` to ``(x with its rows, one-hot y[, ...])``.
+def _expand(batch, one_hot):
+    """``(x, y[, sample_weight])`` with the class indices ``y`` as one-hot rows.
 
-    The rows are the absolute values; the targets are 1 where the sign bit
-    is set (``-0.0`` included), 0 elsewhere, in the rows' dtype (float32).
+    Float32 rows of width ``one_hot``, as
+    :func:`~skweighted._fit_data.encode_targets` makes them; ``batch`` as it
+    is when ``one_hot`` is None.
     """
-    import tensorflow as tf
+    if one_hot is None:
+        return batch
+    from keras import ops
 
-    x, signed, *rest = batch
-    y = tf.cast(tf.bitcast(signed, tf.int32) < 0, signed.dtype)
-    return ({**x, ROWS: tf.abs(signed)}, y, *rest)
-
-
-def _unsign_jax(batch):
-    """:func:`_unsign_tensorflow` on JAX."""
-    import jax.numpy as jnp
-
-    x, signed, *rest = batch
-    y = jnp.signbit(signed).astype(signed.dtype)
-    return ({**x, ROWS: jnp.abs(signed)}, y, *rest)
+    x, y, *rest = batch
+    return (x, ops.one_hot(y, one_hot, dtype="float32"), *rest)
 
 
-def _unsigned(step, unsign):
-    """``step`` on batches turned back by ``unsign`` (``step`` if None).
+def _expanding(step, one_hot):
+    """``step`` on batches passed through :func:`_expand` first.
 
     The batch is the step's last argument (JAX's steps take the state first).
     """
-    if unsign is None:
+    if one_hot is None:
         return step
-    return lambda *args: step(*args[:-1], unsign(args[-1]))
+    return lambda *args: step(*args[:-1], _expand(args[-1], one_hot))
 
 
 def _monitor(stopping, validation):

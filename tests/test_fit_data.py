@@ -297,53 +297,30 @@ def test_one_unit_guard_sees_a_subclassed_categorical_loss():
         target_encoding(_SmoothedCategorical(), 1)
 
 
-def _signed_data(rows, y_idx, encoding="onehot", sample_weight=None):
-    X = np.arange(2.0 * len(y_idx), dtype=np.float32).reshape(-1, 2)
-    return FitData(
-        X=X,
-        y_idx=np.asarray(y_idx),
-        classes=np.arange(rows.shape[1]),
-        rows=rows,
-        sample_weight=sample_weight,
-        encoding=encoding,
-    )
-
-
-def test_signed_arrays_hold_the_targets_and_rows_exactly():
-    """Check signed rows read back (sign bit, absolute value) as arrays() feeds."""
+@pytest.mark.parametrize("encoding", ["onehot", "sparse", "binary"])
+def test_loop_arrays_hold_the_targets_as_class_indices(encoding):
+    """Check the loop's class indices, one-hot encoded, are arrays()' targets."""
     rng = np.random.default_rng(0)
-    rows = rng.uniform(0.0, 5.0, size=(50, 4)).astype(np.float32)
-    rows[::3] = 0.0  # a zero at the true class becomes -0.0, still marked
-    y_idx = rng.integers(0, 4, size=50)
-    weights = rng.uniform(0.5, 2.0, size=50)
-    data = _signed_data(rows, y_idx, sample_weight=weights)
-    x, signed, sample_weight = data.signed_arrays()
-    expected_x, targets, expected_weight = data.arrays()
-    assert signed.dtype == np.float32
-    np.testing.assert_array_equal(np.signbit(signed).astype(np.float32), targets)
-    np.testing.assert_array_equal(np.abs(signed), expected_x["rows"])
-    assert list(x) == ["features"]
-    np.testing.assert_array_equal(x["features"], expected_x["features"])
-    np.testing.assert_array_equal(sample_weight, expected_weight)
-    assert not np.signbit(rows).any()  # the caller's rows are not modified
-
-
-@pytest.mark.parametrize(
-    "rows, encoding",
-    [
-        (None, "onehot"),
-        (np.ones((3, 2), np.float32), "sparse"),
-        (np.array([[1.0, -0.0], [1.0, 2.0], [0.0, 1.0]], np.float32), "onehot"),
-    ],
-    ids=["no-rows", "sparse-targets", "negative-zero"],
-)
-def test_no_signed_arrays_where_they_would_not_read_back(rows, encoding):
-    """Check signed arrays are None without rows, one-hot targets, or with -0.0."""
+    n_classes = 2 if encoding == "binary" else 4
+    y_idx = rng.integers(0, n_classes, size=50)
     data = FitData(
-        X=np.zeros((3, 2), np.float32),
-        y_idx=np.array([0, 1, 1]),
-        classes=np.arange(2),
-        rows=rows,
+        X=rng.normal(size=(50, 3)).astype(np.float32),
+        y_idx=y_idx,
+        classes=np.arange(n_classes),
+        rows=rng.uniform(0.0, 5.0, size=(50, n_classes)).astype(np.float32),
+        sample_weight=rng.uniform(0.5, 2.0, size=50),
         encoding=encoding,
     )
-    assert data.signed_arrays() is None
+    x, y, sample_weight = data.loop_arrays()
+    expected_x, targets, expected_weight = data.arrays()
+    assert list(x) == list(expected_x)
+    for name in x:
+        assert x[name] is expected_x[name]
+    assert sample_weight is expected_weight
+    if encoding == "onehot":
+        assert data.one_hot == n_classes
+        assert y.dtype == np.int32
+        np.testing.assert_array_equal(np.eye(n_classes, dtype=np.float32)[y], targets)
+    else:
+        assert data.one_hot is None
+        np.testing.assert_array_equal(y, targets)
