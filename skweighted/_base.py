@@ -387,13 +387,21 @@ class BaseWeightedClassifier(KerasClassifier):
         """The FitData of ``validation_data``, checked and encoded like ``X, y``."""
         if not isinstance(validation_data, (tuple, list)) or len(
             validation_data
-        ) not in (2, 3):
+        ) not in (2, 3, 4):
             raise TypeError(
-                "validation_data must be a tuple (X_val, y_val) or (X_val, y_val, "
-                f"sample_weight_val), got {type(validation_data).__name__}."
+                "validation_data must be a tuple (X_val, y_val), (X_val, y_val, "
+                "sample_weight_val) or (X_val, y_val, sample_weight_val, "
+                f"sample_tables_val), got {type(validation_data).__name__}"
+                + (
+                    f" of length {len(validation_data)}."
+                    if isinstance(validation_data, (tuple, list))
+                    else "."
+                )
             )
-        X, y, sample_weight = (*validation_data, None)[:3]
-        return self._check_data(X, y, sample_weight, None, reset=False, classes=None)
+        X, y, sample_weight, sample_tables = (*validation_data, None, None)[:4]
+        return self._check_data(
+            X, y, sample_weight, sample_tables, reset=False, classes=None
+        )
 
     def _reuse_key(self, data, steps_per_execution, batch_size):
         """What a reusable compiled model depends on; None: no reuse."""
@@ -793,11 +801,14 @@ class BaseWeightedClassifier(KerasClassifier):
             fold like ``sample_weight`` by scikit-learn's tools.
         **kwargs : dict
             Extra arguments for ``keras.Model.fit`` (e.g. ``epochs``).
-            ``validation_data=(X_val, y_val)`` or ``(X_val, y_val,
-            sample_weight_val)`` is checked and encoded like ``X`` and ``y``,
-            weighted by ``misclass_weights`` (it takes no per-example
-            tables), and logged as ``val_*`` in ``history_``; where the
-            estimator stops early on held-out data, it is that data.
+            ``validation_data=(X_val, y_val)``, ``(X_val, y_val,
+            sample_weight_val)`` or ``(X_val, y_val, sample_weight_val,
+            sample_tables_val)`` (the arguments of ``fit``, in its order;
+            ``sample_weight_val`` may be None) is checked and encoded like
+            ``X`` and ``y``, weighted by its own tables where it has them and
+            by ``misclass_weights`` otherwise, and logged as ``val_*`` in
+            ``history_``; where the estimator stops early on held-out data,
+            it is that data.
 
         Returns
         -------

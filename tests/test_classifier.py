@@ -851,6 +851,43 @@ def test_validation_data_is_weighted_by_the_table(three_class, estimator, callba
     assert clf.history_["val_loss"][-1] == pytest.approx(expected, rel=1e-4)
 
 
+@pytest.mark.parametrize("estimator", ["mlp", "keras"])
+@pytest.mark.parametrize("callbacks", [[], [keras.callbacks.Callback()]])
+def test_validation_data_is_weighted_by_its_own_tables(
+    three_class, estimator, callbacks
+):
+    """Check val_loss weighs each held-out example by its own table.
+
+    ``validation_data=(X_val, y_val, None, tables_val)`` follows ``fit``'s
+    arguments; the oracle is the numpy per-example weighted cross-entropy of
+    the final model's probabilities, on the compiled path and ``Model.fit``.
+    """
+    X, y = three_class
+    rng = np.random.default_rng(1)
+    tables = rng.uniform(0.5, 4.0, size=(len(y), 3, 3))
+    params = dict(epochs=2, random_state=0)
+    clf = (
+        small_mlp(alpha=0.0, **params) if estimator == "mlp" else small_keras(**params)
+    )
+    tables_val = tables[200:].copy()
+    clf.fit(
+        X[:200],
+        y[:200],
+        sample_tables=tables[:200],
+        validation_data=(X[200:], y[200:], None, tables_val),
+        callbacks=callbacks,
+    )
+    np.testing.assert_array_equal(tables_val, tables[200:])  # not modified
+    proba = clf.predict_proba(X[200:])
+    y_val = y[200:]
+    weights = tables[200:][np.arange(len(y_val)), y_val, np.argmax(proba, axis=1)]
+    expected = float(np.mean(weights * -np.log(proba[np.arange(len(y_val)), y_val])))
+    assert clf.history_["val_loss"][-1] == pytest.approx(expected, rel=1e-4)
+    # the same data weighted by one table instead gives another number
+    uniform = _weighted_crossentropy(proba, y_val, np.ones((3, 3)))
+    assert abs(expected - uniform) > 1e-3
+
+
 def test_validation_data_replaces_the_held_out_fraction(three_class):
     """Check early stopping watches validation_data and trains on all of X."""
     X, y = three_class
@@ -865,6 +902,10 @@ def test_bad_validation_data_is_refused_before_training(three_class):
     X, y = three_class
     with pytest.raises(TypeError, match="validation_data must be a tuple"):
         small_mlp().fit(X, y, validation_data=X)
+    with pytest.raises(TypeError, match="of length 5"):
+        small_mlp().fit(X, y, validation_data=(X, y, None, None, None))
+    with pytest.raises(ValueError, match="sample_tables"):
+        small_mlp().fit(X, y, validation_data=(X, y, None, np.ones((len(y), 2, 2))))
     clf = small_mlp()
     with pytest.raises(ValueError, match="features"):
         clf.fit(X, y, validation_data=(X[:, :3], y))
