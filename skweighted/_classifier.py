@@ -39,8 +39,22 @@ def _keras_object(name, value, routed, module):
         # takes the routed parameters and drops them: use its class.
         value = _loss_class(value) or value
     if isinstance(value, type):
-        return value(**routed)
+        try:
+            return value(**routed)
+        except TypeError as exc:
+            params = ", ".join(f"{name}__{k}" for k in routed)
+            raise TypeError(
+                f"{name}={value.__name__} could not be built with the parameters "
+                f"{params} ({exc}). Pass only parameters its constructor takes."
+            ) from None
     if isinstance(value, str):
+        unknown = _unknown_name(module, value)
+        if unknown is not None:
+            example = "adam" if name == "optimizer" else "categorical_crossentropy"
+            raise ValueError(
+                f"{name}={value!r} is not a Keras {name} ({unknown}). Pass a name "
+                f"such as {example!r}, a class or an instance."
+            )
         try:
             resolved = module.get(
                 {"class_name": value, "config": routed} if routed else value
@@ -48,10 +62,10 @@ def _keras_object(name, value, routed, module):
         except (ValueError, TypeError) as exc:
             if loss_params:
                 raise _loss_function_error(value, routed, exc) from None
-            example = "adam" if name == "optimizer" else "categorical_crossentropy"
+            params = ", ".join(f"{name}__{k}" for k in routed)
             raise ValueError(
-                f"{name}={value!r} is not a Keras {name} ({exc}). Pass a name such "
-                f"as {example!r}, a class or an instance."
+                f"{name}={value!r} could not be built with the parameters {params} "
+                f"({exc}). Pass only parameters it takes."
             ) from None
         if loss_params and not isinstance(resolved, keras.losses.Loss):
             raise _loss_function_error(value, routed)
@@ -59,6 +73,16 @@ def _keras_object(name, value, routed, module):
     if isinstance(value, keras.optimizers.Optimizer):
         return type(value).from_config(value.get_config())
     return value
+
+
+def _unknown_name(module, value):
+    """Why ``module.get`` (e.g. ``keras.losses.get``) does not know the name
+    ``value``; None when it does."""
+    try:
+        module.get(value)
+    except (ValueError, TypeError) as exc:
+        return exc
+    return None
 
 
 def _loss_function_error(value, routed, cause=None):

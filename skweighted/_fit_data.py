@@ -116,14 +116,14 @@ def target_encoding(loss, n_outputs):
     Raises
     ------
     ValueError
-        For a one-unit output with a (non-sparse) categorical loss, which
-        would be 0 whatever the model predicts.
+        For a one-unit output with one of Keras' (non-sparse) categorical
+        losses, which would be 0 whatever the model predicts.
     """
     name = loss_name(loss)
     if "sparse" in name:
         return "sparse"
     if n_outputs == 1:
-        if "categorical" in name:
+        if _is_keras_categorical(loss):
             raise ValueError(
                 f"The model ends in one unit but its loss is {name!r}, which is 0 "
                 "for a single unit: with one sigmoid (or logit) unit use "
@@ -132,6 +132,38 @@ def target_encoding(loss, n_outputs):
             )
         return "binary"
     return "onehot"
+
+
+def _is_keras_categorical(loss):
+    """Whether ``loss`` is one of Keras' categorical losses, or extends one.
+
+    Read from what the loss is (a Keras loss class, or the function a
+    ``LossFunctionWrapper`` or ``functools.partial`` wraps; a name is first
+    resolved by ``keras.losses.get``), not from its name: a user's own loss
+    whose name says "categorical" decides by itself what one unit means.
+    """
+    import keras
+
+    losses = keras.losses
+    classes = (
+        losses.CategoricalCrossentropy,
+        losses.CategoricalFocalCrossentropy,
+        losses.CategoricalHinge,
+    )
+    functions = (
+        losses.categorical_crossentropy,
+        losses.categorical_focal_crossentropy,
+        losses.categorical_hinge,
+    )
+    if isinstance(loss, str):
+        try:
+            loss = losses.get(loss)
+        except (ValueError, TypeError):  # not a Keras name: compiling says so
+            return False
+    return any(
+        isinstance(obj, classes) or any(obj is f for f in functions)
+        for obj in _loss_chain(loss)
+    )
 
 
 def encode_targets(y_idx, n_classes, encoding="onehot"):

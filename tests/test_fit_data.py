@@ -291,10 +291,37 @@ def test_target_encoding_reads_the_loss_kind_not_its_name(make, expected):
     assert target_encoding(make(), 3) == expected
 
 
-def test_one_unit_guard_sees_a_subclassed_categorical_loss():
-    """Check a categorical loss is refused on one unit also when subclassed."""
+class _CategoricalStyleBinaryLoss(keras.losses.Loss):
+    """A user's own loss for one sigmoid unit, whose name says "categorical"."""
+
+    def call(self, y_true, y_pred):
+        return keras.losses.binary_crossentropy(y_true, y_pred)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _SmoothedCategorical(),
+        lambda: "categorical_crossentropy",
+        lambda: "CategoricalCrossentropy",
+        lambda: keras.losses.CategoricalFocalCrossentropy(name="focal"),
+        lambda: functools.partial(keras.losses.categorical_hinge),
+    ],
+)
+def test_one_unit_guard_sees_a_keras_categorical_loss(make):
+    """Check Keras' categorical losses are refused on one unit, however given."""
     with pytest.raises(ValueError, match="binary_crossentropy"):
-        target_encoding(_SmoothedCategorical(), 1)
+        target_encoding(make(), 1)
+
+
+def test_one_unit_guard_leaves_a_users_own_loss_alone():
+    """Check a user's loss named "categorical..." is not refused on one unit.
+
+    Oracle: the class the loss is (not a Keras categorical loss), so the
+    targets are the 0/1 column a one-unit loss takes.
+    """
+    assert target_encoding(_CategoricalStyleBinaryLoss(), 1) == "binary"
+    assert target_encoding(_CategoricalStyleBinaryLoss(), 3) == "onehot"
 
 
 @pytest.mark.parametrize("encoding", ["onehot", "sparse", "binary"])

@@ -239,6 +239,36 @@ def test_loss_function_name_refuses_routed_parameters():
 
 
 @pytest.mark.parametrize(
+    "params, error, match",
+    [
+        (
+            {"loss": "categorical_crossentropyy", "loss__from_logits": True},
+            ValueError,
+            r"loss='categorical_crossentropyy' is not a Keras loss",
+        ),
+        (
+            {"loss": "CategoricalCrossentropy", "loss__bogus": 1},
+            TypeError,
+            r"loss=CategoricalCrossentropy could not be built with the "
+            r"parameters loss__bogus",
+        ),
+        (
+            {"optimizer": "adam", "optimizer__bogus": 1},
+            ValueError,
+            r"optimizer='adam' could not be built with the parameters .*optimizer__bogus",
+        ),
+    ],
+)
+def test_routed_parameters_errors_name_what_is_wrong(params, error, match):
+    """Check a mistyped name and a parameter a class lacks are told apart."""
+    X, y = _data(3)
+    clf = WeightedKerasClassifier(build_head, **{**COMMON, **params})
+    with pytest.raises(error, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
+@pytest.mark.parametrize(
     "head, loss, n_classes",
     [
         (
@@ -269,6 +299,31 @@ def test_one_unit_with_renamed_categorical_loss_is_refused():
     )
     with pytest.raises(ValueError, match="binary_crossentropy"):
         clf.fit(X, y)
+
+
+class _CategoricalStyleBinaryLoss(keras.losses.Loss):
+    """A user's own one-unit loss whose class name says "categorical"."""
+
+    def call(self, y_true, y_pred):
+        return keras.losses.binary_crossentropy(y_true, y_pred)
+
+
+def test_one_unit_with_a_users_loss_named_categorical_fits():
+    """Check the guard leaves a user's own loss alone, whatever its name.
+
+    Oracle: the same fit with Keras' binary cross-entropy, which the loss
+    computes.
+    """
+    X, y = _data(2)
+    fits = [
+        WeightedKerasClassifier(
+            build_head, model__head="sigmoid", loss=loss, random_state=0, **COMMON
+        ).fit(X, y)
+        for loss in (_CategoricalStyleBinaryLoss(), "binary_crossentropy")
+    ]
+    np.testing.assert_allclose(
+        fits[0].predict_proba(X), fits[1].predict_proba(X), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize(
