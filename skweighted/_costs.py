@@ -279,7 +279,7 @@ def cost_class_weight(cost_matrix, classes, *, y=None, rtol=1e-6):
     k = len(classes)
     if k < 2:
         raise ValueError(f"Costs need at least 2 classes, got {classes.tolist()!r}.")
-    C = check_cost_matrix(cost_matrix, classes)
+    C = check_cost_matrix(cost_matrix, classes, classes_name="classes")
     excess = C - np.diag(C)[:, None]  # excess[i, j] = C[i, j] - C[i, i]
     off = ~np.eye(k, dtype=bool)
     if (excess[off] <= 0).any():

@@ -81,6 +81,18 @@ class DoubleCountingWarning(UserWarning):
     """
 
 
+def _counts_balanced_by_examples(estimator):
+    """Whether ``class_weight="balanced"`` of ``estimator`` counts examples.
+
+    True for this package's estimators, whose ``"balanced"`` counts each
+    class's examples whatever their ``sample_weight``; others (scikit-learn's
+    ``LogisticRegression`` counts by weight, ``SVC`` does not) are not known.
+    """
+    from ._base import BaseWeightedClassifier
+
+    return isinstance(estimator, BaseWeightedClassifier)
+
+
 def _unwrap(estimator):
     """The estimator that learns: inside FrozenEstimator and Pipeline."""
     while True:
@@ -204,7 +216,10 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         inside a Pipeline or a FrozenEstimator): its ``class_weight``, its
         ``misclass_weights`` when every row is constant, and the
         ``sample_weight`` or ``sample_tables`` that :meth:`fit` passes on;
-        weights it cannot undo raise a :class:`DoubleCountingWarning`. A dict
+        weights it cannot undo raise a :class:`DoubleCountingWarning` (so does
+        ``class_weight="balanced"`` together with a ``sample_weight`` for an
+        estimator of another library: scikit-learn's ``LogisticRegression``
+        counts the classes by their weights, ``SVC`` by their examples). A dict
         ``{label: weight}`` or an array in the order of ``classes_`` gives
         them explicitly; None uses the probabilities as they are.
 
@@ -343,7 +358,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_classification_targets(y)
         # Check the costs before the inner estimator trains (which may take
         # long, or start TensorFlow).
-        check_cost_matrix(self.cost_matrix, self._classes_before_fit(y))
+        check_cost_matrix(
+            self.cost_matrix, self._classes_before_fit(y), classes_name=None
+        )
         if _routing_enabled():
             routed = process_routing(self, "fit", **fit_params)
             inner_params = routed.estimator.fit
@@ -355,7 +372,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.estimator_ = CalibratedClassifierCV(
                 clone(self.estimator), method=self.calibration, cv=self.cv
             ).fit(X, y, **inner_params)
-        self.cost_matrix_ = check_cost_matrix(self.cost_matrix, self.classes_)
+        self.cost_matrix_ = check_cost_matrix(
+            self.cost_matrix, self.classes_, classes_name=None
+        )
         self.training_weights_ = self._training_weights(y, inner_params)
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
@@ -393,7 +412,14 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             params = (
                 final.get_params(deep=False) if hasattr(final, "get_params") else {}
             )
-            weights *= self._class_weight_param(params.get("class_weight"), y, reasons)
+            weights *= self._class_weight_param(
+                params.get("class_weight"),
+                y,
+                reasons,
+                by_weight_unknown=trained_here
+                and sample_weight is not None
+                and not _counts_balanced_by_examples(final),
+            )
             if tables is None or not trained_here:  # tables win over the table
                 weights *= self._table_param(params.get("misclass_weights"), reasons)
             fitted = _unwrap(getattr(self, "estimator_", self.estimator))
@@ -451,7 +477,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         given = self.training_weights
         if isinstance(given, dict):
             weights = np.ones(k)
-            positions = label_positions(list(given), classes, "training_weights", "")
+            positions = label_positions(
+                list(given), classes, "training_weights", "", classes_name=None
+            )
             weights[positions] = list(given.values())
         else:
             weights = np.asarray(given, dtype=np.float64)
@@ -468,7 +496,13 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         return np.asarray(weights, dtype=np.float64)
 
-    def _class_weight_param(self, class_weight, y, reasons):
+    def _class_weight_param(self, class_weight, y, reasons, by_weight_unknown=False):
+        """The class weights an inner estimator trained with, one per class.
+
+        ``by_weight_unknown``: the estimator also received a sample_weight and
+        may count the classes of ``"balanced"`` by their weights rather than
+        by their examples (scikit-learn's estimators differ).
+        """
         classes = self.classes_
         k = len(classes)
         if class_weight is None:
@@ -480,10 +514,19 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     "fit with the training labels)"
                 )
                 return np.ones(k)
+            if by_weight_unknown:
+                reasons.append(
+                    "class_weight='balanced' together with a sample_weight, which "
+                    "some estimators count into the classes' sizes and others do "
+                    "not"
+                )
+                return np.ones(k)
             return balanced_class_weights(label_indices(y, classes), k)
         if isinstance(class_weight, dict):
             weights = np.ones(k)
-            positions = label_positions(list(class_weight), classes, "class_weight", "")
+            positions = label_positions(
+                list(class_weight), classes, "class_weight", "", classes_name=None
+            )
             weights[positions] = list(class_weight.values())
             if (weights <= 0).any():
                 reasons.append("a class weight is 0")
@@ -496,7 +539,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         k = len(self.classes_)
         if table is None:
             return np.ones(k)
-        table = check_cost_table(table, self.classes_)
+        table = check_cost_table(table, self.classes_, classes_name=None)
         if np.ptp(table, axis=1).max() > 0:
             reasons.append(
                 "misclass_weights makes the weight depend on the prediction (its "
@@ -556,7 +599,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _costs(self):
         costs = getattr(self, "cost_matrix_", None)
         if costs is None:  # a prefit inner estimator, fit() never ran
-            costs = check_cost_matrix(self.cost_matrix, self.classes_)
+            costs = check_cost_matrix(
+                self.cost_matrix, self.classes_, classes_name=None
+            )
         return costs
 
     def _check_decision_tables(self, sample_tables, n_samples):

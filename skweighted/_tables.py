@@ -26,8 +26,19 @@ def _is_dataframe(obj):
     return hasattr(obj, "columns") and hasattr(obj, "index") and hasattr(obj, "loc")
 
 
-def label_positions(labels, classes, name, axis_name):
-    """Map each label in ``labels`` to its position in ``classes``."""
+def _full_label_set(classes_name):
+    """The advice for labels outside the classes: pass the full label set."""
+    if classes_name is None:  # the classes are those of the training labels
+        return ""
+    return f", or set `{classes_name}=` to the full label set"
+
+
+def label_positions(labels, classes, name, axis_name, classes_name="classes"):
+    """Map each label in ``labels`` to its position in ``classes``.
+
+    ``classes_name``: the caller's parameter that sets the label set, named in
+    the error; None when the caller has none.
+    """
     lookup = {c: i for i, c in enumerate(np.asarray(classes).tolist())}
     positions = []
     unknown = []
@@ -41,7 +52,7 @@ def label_positions(labels, classes, name, axis_name):
         raise ValueError(
             f"{name} has {axis_name} labels {unknown!r} that are not among the "
             f"classes {list(np.asarray(classes).tolist())!r}. Use the class labels "
-            "(as in `classes_`), or set `classes=` to the full label set."
+            f"(as in `classes_`){_full_label_set(classes_name)}."
         )
     return positions
 
@@ -85,7 +96,9 @@ def _check_values(values, name, *, what="entries", dtype=None):
         )
 
 
-def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0):
+def check_cost_table(
+    table, classes, *, name="misclass_weights", fill_value=1.0, classes_name="classes"
+):
     """Validate a global K x K table and return it as a float64 array.
 
     Parameters
@@ -102,6 +115,9 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
         The parameter's name, used in error messages.
     fill_value : float, default=1.0
         Value of the pairs a dict or DataFrame does not list.
+    classes_name : str or None, default="classes"
+        The caller's parameter that sets the label set, named in errors about
+        labels or shapes that do not match the classes; None when it has none.
 
     Returns
     -------
@@ -139,14 +155,18 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
                 raise TypeError(
                     f"{name}[{key!r}] must be a real number, got {value!r}."
                 )
-            (i,) = label_positions([key[0]], classes, name, "true")
-            (j,) = label_positions([key[1]], classes, name, "predicted")
+            (i,) = label_positions([key[0]], classes, name, "true", classes_name)
+            (j,) = label_positions([key[1]], classes, name, "predicted", classes_name)
             out[i, j] = float(value)
         _check_values(out, name)
         return out
     if _is_dataframe(table):
-        rows = label_positions(list(table.index), classes, name, "index (true)")
-        cols = label_positions(list(table.columns), classes, name, "column (predicted)")
+        rows = label_positions(
+            list(table.index), classes, name, "index (true)", classes_name
+        )
+        cols = label_positions(
+            list(table.columns), classes, name, "column (predicted)", classes_name
+        )
         if len(set(rows)) != len(rows) or len(set(cols)) != len(cols):
             raise ValueError(f"{name} as a DataFrame must not repeat labels.")
         values = np.asarray(table.to_numpy(), dtype=float)
@@ -169,10 +189,15 @@ def check_cost_table(table, classes, *, name="misclass_weights", fill_value=1.0)
             "lists or mixed types?)."
         )
     if values.ndim != 2 or values.shape != (k, k):
+        missing = (
+            ""
+            if classes_name is None
+            else " If some classes are missing from this data, pass "
+            f"`{classes_name}=` with the full label set."
+        )
         raise ValueError(
             f"{name} must have shape (K, K) = ({k}, {k}) for the {k} classes "
-            f"{list(classes.tolist())!r}, got shape {values.shape}. If some classes "
-            "are missing from this data, pass `classes=` with the full label set."
+            f"{list(classes.tolist())!r}, got shape {values.shape}.{missing}"
         )
     _check_values(values, name)
     return values.astype(float, copy=True)

@@ -171,6 +171,7 @@ def test_cost_proportionate_does_not_modify_inputs():
         ({"sample_tables": np.ones((3, 2, 2))}, "3 tables for 4 samples"),
         ({"cost_matrix": np.ones((3, 3)) - np.eye(3)}, r"shape \(K, K\) = \(2, 2\)"),
         ({"cost_matrix": {("a", 1): 2.0}}, "not among the classes"),
+        ({"cost_matrix": {(2, 0): 3.0}}, "set `labels=` to the full label set"),
     ],
 )
 def test_cost_proportionate_bad_input(kwargs, match):

@@ -235,8 +235,10 @@ def test_minimum_cost_bad_cost_matrix(cost_matrix, err, match):
         def fit(self, X, y):  # training must not start
             raise AssertionError("fit ran before the costs were checked")
 
-    with pytest.raises(err, match=match):
+    with pytest.raises(err, match=match) as raised:
         MinimumCostClassifier(NoFit(), cost_matrix=cost_matrix).fit(X, y)
+    # the label set is that of y: no advice to pass a parameter it lacks
+    assert "classes=" not in str(raised.value)
 
 
 @pytest.mark.parametrize(
@@ -492,6 +494,65 @@ def test_balanced_weights_divided_out_as_trained_with_an_absent_class():
     np.testing.assert_allclose(
         decider.estimator_.predict_proba(X), same.predict_proba(X), rtol=0, atol=1e-6
     )
+
+
+def test_balanced_weights_with_sample_weight_divided_out_for_own_estimators():
+    """Check "balanced" times a class-constant sample_weight is divided out.
+
+    This package's estimators count the classes of "balanced" by their
+    examples. Oracle: a network trained with ``sample_weight`` equal to the
+    weights divided out (and no class_weight) is the same network.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 4)).astype("float32")
+    y = np.where(X[:, 0] > 0.3, 1, 0)
+    sample_weight = np.where(y == 1, 3.0, 1.0)
+    costs = np.array([[0.0, 1.0], [4.0, 0.0]])
+    inner = small_mlp(class_weight="balanced", epochs=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DoubleCountingWarning)
+        decider = MinimumCostClassifier(inner, cost_matrix=costs).fit(
+            X, y, sample_weight=sample_weight
+        )
+    counts = np.bincount(y)
+    np.testing.assert_allclose(
+        decider.training_weights_, len(y) / (2 * counts) * [1.0, 3.0]
+    )
+    same = small_mlp(epochs=2).fit(X, y, sample_weight=decider.training_weights_[y])
+    np.testing.assert_allclose(
+        decider.estimator_.predict_proba(X), same.predict_proba(X), rtol=0, atol=1e-6
+    )
+
+
+def test_minimum_cost_balanced_with_sample_weight_elsewhere_warns():
+    """Check "balanced" with a sample_weight is not divided out by a guess.
+
+    scikit-learn's LogisticRegression counts the classes of "balanced" by
+    their weights, so with a class-constant ``sample_weight`` the weight it
+    trains each class with is not "balanced" (by examples) times that weight;
+    other estimators count examples. The weights are unknown here: the
+    decision warns and uses the probabilities as they are.
+    """
+    from sklearn.utils.class_weight import compute_class_weight
+
+    X, y = saturated_cells()
+    sample_weight = np.where(y == 1, 3.0, 1.0)
+    # the two counts disagree on this data (the oracle of the ambiguity)
+    by_weight = compute_class_weight(
+        "balanced", classes=np.array([0, 1]), y=y, sample_weight=sample_weight
+    ) * [1.0, 3.0]
+    by_examples = compute_class_weight("balanced", classes=np.array([0, 1]), y=y) * [
+        1.0,
+        3.0,
+    ]
+    assert not np.isclose(by_weight[1] / by_weight[0], by_examples[1] / by_examples[0])
+    clf = MinimumCostClassifier(
+        saturated_lr(class_weight="balanced"), cost_matrix=SHIFT_COSTS
+    )
+    with pytest.warns(DoubleCountingWarning, match="balanced"):
+        clf.fit(X, y, sample_weight=sample_weight)
+    assert clf.training_weights_ is None
+    np.testing.assert_allclose(clf.predict_proba(X), clf.estimator_.predict_proba(X))
 
 
 def test_minimum_cost_balanced_prefit_without_fit_warns():

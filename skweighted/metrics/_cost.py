@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 
-def check_cost_matrix(cost_matrix, classes, *, name="cost_matrix"):
+def check_cost_matrix(
+    cost_matrix, classes, *, name="cost_matrix", classes_name="labels"
+):
     """Validate a cost matrix and return it as a (K, K) float64 array.
 
     ``None`` is the 0-1 cost (every error costs 1, correct predictions 0).
@@ -48,6 +50,9 @@ def check_cost_matrix(cost_matrix, classes, *, name="cost_matrix"):
     classes : array-like of shape (K,)
     name : str, default="cost_matrix"
         Name used in error messages.
+    classes_name : str or None, default="labels"
+        The caller's parameter that sets the label set, named in errors; None
+        when it has none.
 
     Returns
     -------
@@ -68,11 +73,15 @@ def check_cost_matrix(cost_matrix, classes, *, name="cost_matrix"):
         return 1.0 - np.eye(k)
     if isinstance(cost_matrix, dict) or _is_dataframe(cost_matrix):
         # Two fills tell the listed pairs from the unlisted ones.
-        low = check_cost_table(cost_matrix, classes, name=name, fill_value=0.0)
-        high = check_cost_table(cost_matrix, classes, name=name, fill_value=1.0)
+        low, high = (
+            check_cost_table(
+                cost_matrix, classes, name=name, fill_value=f, classes_name=classes_name
+            )
+            for f in (0.0, 1.0)
+        )
         unlisted = low != high
         return np.where(unlisted, 1.0 - np.eye(k), low)
-    return check_cost_table(cost_matrix, classes, name=name)
+    return check_cost_table(cost_matrix, classes, name=name, classes_name=classes_name)
 
 
 def _table_labels(cost_matrix):
