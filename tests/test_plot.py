@@ -87,6 +87,34 @@ def test_cost_display_from_estimator_uses_decision_tables(tmp_path):
     assert path.stat().st_size > 0
 
 
+def test_cost_display_from_a_pipeline_passes_the_tables_to_its_decision():
+    """Check a Pipeline ending in MinimumCostClassifier decides with the tables.
+
+    Oracle: the cells of the pipeline's own per-example decisions, which
+    differ from its global-cost decisions on this data.
+    """
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    rng = np.random.default_rng(1)
+    T = np.zeros((80, 2, 2))
+    T[:, 0, 1] = 1.0
+    T[:, 1, 0] = rng.uniform(1, 30, size=80)
+    pipe = make_pipeline(StandardScaler(), MinimumCostClassifier(LogisticRegression()))
+    pipe.fit(X, y)
+    with_tables = pipe.predict(X, sample_tables=T)
+    assert (with_tables != pipe.predict(X)).any()
+    disp = CostMatrixDisplay.from_estimator(pipe, X, y, sample_tables=T)
+    ref = CostMatrixDisplay.from_predictions(y, with_tables, sample_tables=T)
+    np.testing.assert_allclose(disp.costs, ref.costs)
+    # a pipeline whose last step decides without tables still plots
+    plain = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    disp = CostMatrixDisplay.from_estimator(plain, X, y, sample_tables=T)
+    ref = CostMatrixDisplay.from_predictions(y, plain.predict(X), sample_tables=T)
+    np.testing.assert_allclose(disp.costs, ref.costs)
+
+
 def test_cost_display_normalize_and_ax():
     """Check the share-of-total view and drawing into a given Axes."""
     import matplotlib.pyplot as plt

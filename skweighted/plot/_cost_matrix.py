@@ -33,6 +33,23 @@ def _accepts(method, name):
         return False
 
 
+def _predict_takes_tables(estimator):
+    """Whether ``estimator.predict`` passes ``sample_tables`` to a decision.
+
+    Its own ``predict`` names them (as MinimumCostClassifier's), or it is a
+    Pipeline whose last step's ``predict`` does: a Pipeline passes its
+    ``predict`` parameters on to that step.
+    """
+    if _accepts(estimator.predict, "sample_tables"):
+        return True
+    final = getattr(estimator, "_final_estimator", None)
+    return (
+        hasattr(estimator, "steps")
+        and final is not None
+        and _predict_takes_tables(final)
+    )
+
+
 class CostMatrixDisplay:
     """Heatmap of the cost in each (true class, predicted class) cell.
 
@@ -257,8 +274,8 @@ class CostMatrixDisplay:
         estimator : fitted classifier
             Its ``predict`` gives the predictions; when it takes
             ``sample_tables`` (as :class:`~skweighted.MinimumCostClassifier`
-            does) and full (n_samples, K, K) tables are given, they are
-            passed to it too.
+            does, also as the last step of a Pipeline) and full
+            (n_samples, K, K) tables are given, they are passed to it too.
         X : {array-like, DataFrame} of shape (n_samples, n_features)
             The examples to predict.
         y : array-like of shape (n_samples,)
@@ -292,7 +309,7 @@ class CostMatrixDisplay:
         if (
             sample_tables is not None
             and np.ndim(sample_tables) == 3
-            and _accepts(estimator.predict, "sample_tables")
+            and _predict_takes_tables(estimator)
         ):
             y_pred = estimator.predict(X, sample_tables=sample_tables)
         else:
