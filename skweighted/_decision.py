@@ -221,7 +221,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         estimator of another library: scikit-learn's ``LogisticRegression``
         counts the classes by their weights, ``SVC`` by their examples). A dict
         ``{label: weight}`` or an array in the order of ``classes_`` gives
-        them explicitly; None uses the probabilities as they are.
+        them explicitly (a pandas Series is read by its index, as a dict);
+        None uses the probabilities as they are.
 
     Attributes
     ----------
@@ -475,6 +476,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _explicit_weights(self, classes):
         k = len(classes)
         given = self.training_weights
+        if hasattr(given, "index") and hasattr(given, "items") and np.ndim(given) == 1:
+            given = dict(given.items())  # a pandas Series: read by its labels
         if isinstance(given, dict):
             weights = np.ones(k)
             positions = label_positions(

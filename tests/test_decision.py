@@ -373,14 +373,15 @@ def test_minimum_cost_divides_out_class_weights(params, fit_params):
 
 
 def test_minimum_cost_explicit_training_weights():
-    """Check dict and array training weights against the numpy correction."""
+    """Check dict, array and Series training weights against the numpy correction."""
     rng = np.random.default_rng(0)
     proba = rng.dirichlet(np.ones(3), size=40)
     X = np.arange(40)[:, None]
     w = np.array([1.0, 5.0, 0.5])
     expected = proba / w
     expected /= expected.sum(axis=1, keepdims=True)
-    for given in ({"a": 1.0, "b": 5.0, "c": 0.5}, w):
+    by_label = pd.Series([0.5, 1.0, 5.0], index=["c", "a", "b"])  # read by label
+    for given in ({"a": 1.0, "b": 5.0, "c": 0.5}, w, by_label):
         clf = MinimumCostClassifier(
             FixedProba(proba, ["a", "b", "c"]), training_weights=given
         ).fit(X, np.resize(["a", "b", "c"], 40))
