@@ -94,12 +94,15 @@ def _counts_balanced_by_examples(estimator):
 
 
 def _unwrap(estimator):
-    """The estimator that learns: inside FrozenEstimator and Pipeline."""
+    """The estimator that learns: inside FrozenEstimator and Pipeline, and
+    the best estimator of a fitted search (GridSearchCV and the like)."""
     while True:
         if isinstance(estimator, FrozenEstimator):
             estimator = estimator.estimator
         elif hasattr(estimator, "steps") and hasattr(estimator, "_final_estimator"):
             estimator = estimator._final_estimator
+        elif hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
         else:
             return estimator
 
@@ -213,7 +216,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             default="auto"
         Class-level weights the probabilities were learned with, divided out
         before the decision. "auto" reads them from the estimator (also
-        inside a Pipeline or a FrozenEstimator): its ``class_weight``, its
+        inside a Pipeline or a FrozenEstimator, and the best estimator of a
+        search such as GridSearchCV): its ``class_weight``, its
         ``misclass_weights`` when every row is constant, and the
         ``sample_weight`` or ``sample_tables`` that :meth:`fit` passes on;
         weights it cannot undo raise a :class:`DoubleCountingWarning` (so does
@@ -409,7 +413,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         else:
             sample_weight = self._final_fit_param(fit_params, "sample_weight")
             tables = self._final_fit_param(fit_params, "sample_tables")
-            final = _unwrap(self.estimator)
+            # the fitted one: a search's chosen parameters are known after fit
+            final = _unwrap(getattr(self, "estimator_", self.estimator))
             params = (
                 final.get_params(deep=False) if hasattr(final, "get_params") else {}
             )

@@ -372,6 +372,27 @@ def test_minimum_cost_divides_out_class_weights(params, fit_params):
     assert (naive.predict(X) != clf.predict(X)).any()
 
 
+def test_minimum_cost_divides_out_the_class_weight_a_search_chose():
+    """Check the class weights of a search's best estimator are divided out.
+
+    Oracle: the unweighted model's probabilities (as for a plain estimator).
+    """
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = saturated_cells()
+    search = GridSearchCV(
+        saturated_lr(), {"class_weight": [{0: 1.0, 1: 4.0}]}, cv=2, error_score="raise"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DoubleCountingWarning)
+        clf = MinimumCostClassifier(search, cost_matrix=SHIFT_COSTS).fit(X, y)
+    np.testing.assert_allclose(clf.training_weights_, [1.0, 4.0])
+    unweighted = saturated_lr().fit(X, y)
+    np.testing.assert_allclose(
+        clf.predict_proba(X), unweighted.predict_proba(X), atol=1e-5
+    )
+
+
 def test_minimum_cost_explicit_training_weights():
     """Check dict, array and Series training weights against the numpy correction."""
     rng = np.random.default_rng(0)
