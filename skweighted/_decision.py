@@ -363,9 +363,12 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_classification_targets(y)
         # Check the costs before the inner estimator trains (which may take
         # long, or start TensorFlow).
-        check_cost_matrix(
-            self.cost_matrix, self._classes_before_fit(y), classes_name=None
-        )
+        classes = self._classes_before_fit(y)
+        check_cost_matrix(self.cost_matrix, classes, classes_name=None)
+        if self.training_weights is not None and not (
+            isinstance(self.training_weights, str) and self.training_weights == "auto"
+        ):
+            self._explicit_weights(classes)
         if _routing_enabled():
             routed = process_routing(self, "fit", **fit_params)
             inner_params = routed.estimator.fit

@@ -417,10 +417,15 @@ def test_minimum_cost_explicit_training_weights():
     [([1.0, 2.0, 3.0], r"shape \(2,\)"), ([1.0, 0.0], "> 0"), ({5: 1.0}, "classes")],
 )
 def test_minimum_cost_bad_training_weights(given, match):
-    """Check that bad explicit training weights are refused at fit."""
+    """Check that bad explicit training weights are refused before training."""
     X, y = saturated_cells(n=40)
+
+    class NoFit(LogisticRegression):
+        def fit(self, X, y):  # training must not start
+            raise AssertionError("fit ran before the training weights were checked")
+
     with pytest.raises(ValueError, match=match):
-        MinimumCostClassifier(saturated_lr(), training_weights=given).fit(X, y)
+        MinimumCostClassifier(NoFit(), training_weights=given).fit(X, y)
 
 
 def test_minimum_cost_warns_on_example_weights():
