@@ -743,6 +743,31 @@ def test_fit_with_random_tables_never_crashes(T):
     np.testing.assert_array_equal(T, T0)
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() == "jax",
+    reason="continued training on JAX shuffles from Keras' global generators",
+)
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_copies_continue_training_with_the_same_dropout(iris, how):
+    """Check a pickled or copied estimator with dropout trains on as the original.
+
+    Oracle: the original estimator itself, continued with the same
+    ``partial_fit``; the random generators of its dropout are part of what
+    continues.
+    """
+    import copy
+
+    X, y = iris
+    original = small_mlp(dropout=0.3, epochs=3).fit(X, y)
+    if how == "pickle":
+        other = pickle.loads(pickle.dumps(original))
+    else:
+        other = copy.deepcopy(original)
+    for clf in (original, other):
+        clf.partial_fit(X, y)
+    np.testing.assert_array_equal(original.predict_proba(X), other.predict_proba(X))
+
+
 # ---------------------------------------------------------- reproducibility
 
 LOAD = """

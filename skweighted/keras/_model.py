@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from ._pickling import model_from_bytes, model_to_bytes
+from ._pickling import generator_states, model_from_bytes, model_to_bytes
 from ._weights import check_weighting, table_weights, weighting_scores
 
 FEATURES = "features"
@@ -152,10 +152,10 @@ class TableWeightedModel(keras.Model):
         # Keras' own format, rebuilt by a function of this package (whose
         # import registers the class); SciKeras' pickling would register the
         # class again under another name, unknown to a fresh process.
-        return model_from_bytes, (model_to_bytes(self),)
+        return model_from_bytes, (model_to_bytes(self), generator_states(self))
 
     def __deepcopy__(self, memo):
-        copy = model_from_bytes(model_to_bytes(self))
+        copy = model_from_bytes(model_to_bytes(self), generator_states(self))
         memo[id(self)] = copy
         return copy
 

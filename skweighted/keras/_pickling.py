@@ -6,7 +6,10 @@ therefore name a function of this package, whose import registers them
 before the object is rebuilt: a pickled estimator loads without any import
 of the caller's. A :class:`~skweighted.keras.TableWeightedModel` is stored
 in Keras' own ``.keras`` format (architecture, weights, compile arguments and
-optimizer state), through Keras' public saving functions.
+optimizer state), through Keras' public saving functions, together with the
+state of its layers' random generators (dropout), which that format leaves
+out: a loaded model continues training with the same dropout masks as the
+saved one would.
 """
 
 import os
@@ -33,11 +36,33 @@ def model_to_bytes(model):
         return Path(path).read_bytes()
 
 
-def model_from_bytes(data):
-    """The model saved in ``data`` by :func:`model_to_bytes`, compiled."""
+def generator_states(model):
+    """The values of ``model``'s random-generator states, in order.
+
+    The variables of ``model.variables`` that are not among its weights: the
+    seed generators of layers such as ``Dropout``.
+    """
+    from keras import ops
+
+    weights = {id(w) for w in model.weights}
+    return [ops.convert_to_numpy(v) for v in model.variables if id(v) not in weights]
+
+
+def model_from_bytes(data, states=None):
+    """The model saved in ``data`` by :func:`model_to_bytes`, compiled.
+
+    ``states``: the :func:`generator_states` of the saved model, given back to
+    the loaded one (None: left as loaded, for pickles that did not carry them).
+    """
     import keras
 
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         Path(path).write_bytes(data)
-        return keras.saving.load_model(path)
+        model = keras.saving.load_model(path)
+    if states is not None:
+        weights = {id(w) for w in model.weights}
+        targets = [v for v in model.variables if id(v) not in weights]
+        for variable, value in zip(targets, states, strict=True):
+            variable.assign(value)
+    return model
