@@ -403,7 +403,8 @@ def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated", gather="aut
     mode : {"repeated", "epoch"}, default="repeated"
         "repeated": every epoch, one after the other, in one endless pipeline
         (iterate it once per fit, with ``steps_per_epoch``). "epoch": one
-        epoch per iteration, reshuffled for each new iterator.
+        epoch per iteration, the next epoch of the same sequence for each new
+        iterator.
     gather : {"auto", "epoch", "batch"}, default="auto"
         How a shuffled epoch is assembled: "epoch" gathers the whole epoch in
         its new order at once, then slices it into batches (fastest: one
@@ -449,10 +450,13 @@ def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated", gather="aut
         # Dataset.counter).
         numbers = tf.data.Dataset.range(np.iinfo(np.int64).max)
     else:
-        # A new epoch number for each iterator, drawn from the seed.
-        numbers = tf.data.Dataset.random(
-            seed=seed, rerandomize_each_iteration=True
-        ).take(1)
+        # The next epoch number for each new iterator (0, 1, 2, ... as in
+        # "repeated"), counted by this pipeline's own variable: a random
+        # draw in tf.data would mix in TensorFlow's global seed.
+        count = tf.Variable(-1, dtype=tf.int64, trainable=False)
+        numbers = tf.data.Dataset.range(1).map(
+            tf.autograph.experimental.do_not_convert(lambda _: count.assign_add(1))
+        )
     batches = numbers.flat_map(epoch)
     if gather == "batch":
         batches = batches.map(take)

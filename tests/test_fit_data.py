@@ -160,14 +160,15 @@ def test_epoch_gather_feeds_the_batches_of_batch_gather(mode, n, batch):
             for key in ("features", "rows"):
                 np.testing.assert_array_equal(xa[key].numpy(), xb[key].numpy())
             np.testing.assert_array_equal(xa["features"].numpy(), features[ya.numpy()])
-    if mode == "repeated":  # epoch e is the shuffle of (seed, e)
-        for e, batches in enumerate(by_epoch):
-            order = tf.random.experimental.stateless_shuffle(
-                tf.range(n), seed=tf.constant([5, e], tf.int64)
-            )
-            np.testing.assert_array_equal(
-                np.concatenate([b[1].numpy() for b in batches]), order.numpy()
-            )
+    # Epoch e (the e-th iterator in "epoch" mode) is the stateless shuffle of
+    # (seed, e): no global random state, such as TensorFlow's global seed.
+    for e, batches in enumerate(by_epoch):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(n), seed=tf.constant([5, e], tf.int64)
+        )
+        np.testing.assert_array_equal(
+            np.concatenate([b[1].numpy() for b in batches]), order.numpy()
+        )
 
 
 @pytest.mark.parametrize("batch_size", [16, 4])  # one call an epoch, or several
