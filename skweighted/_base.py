@@ -689,6 +689,11 @@ class BaseWeightedClassifier(KerasClassifier):
                 model = self.model_
                 if not model.compiled:  # e.g. after unpickling
                     model.compile(**self._compile_arguments(spe))
+                if model.weighting != self.weighting:  # changed by set_params
+                    # the traced steps read it: trace them again
+                    model.weighting = self.weighting
+                    model.make_train_function(force=True)
+                    model.make_test_function(force=True)
             else:
                 model, key, loop, spare = self._new_model(data, spe, seed, built_batch)
             width = _output_width(model.network, data.X)

@@ -226,7 +226,10 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         layers the builder creates without a seed (see Notes). No global
         random state is changed.
     warm_start : bool, default=False
-        Keep training the existing model on the next ``fit``.
+        Keep training the existing model (its weights and optimizer state)
+        on the next ``fit``. That fit's tables, ``weighting``,
+        ``class_weight`` and sample weights apply; the network, the optimizer
+        and its learning rate stay those the model was built with.
     metrics : list, default=None
         Keras metrics (names, instances or classes instantiated with the
         routed ``metrics__*`` or ``metrics__<i>__*`` parameters), computed on
@@ -561,7 +564,10 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     verbose : int, default=0
         0 is silent; 1 and 2 show Keras' progress output.
     warm_start : bool, default=False
-        Keep training the existing model on the next ``fit``.
+        Keep training the existing model (its weights and optimizer state)
+        on the next ``fit``. That fit's tables, ``weighting``,
+        ``class_weight`` and sample weights apply; the network, the optimizer
+        and its learning rate stay those the model was built with.
 
     Attributes
     ----------

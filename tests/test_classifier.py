@@ -913,6 +913,30 @@ def test_validation_data_is_weighted_by_its_own_tables(
     assert abs(expected - uniform) > 1e-3
 
 
+@pytest.mark.parametrize("estimator", ["mlp", "keras"])
+def test_warm_fit_trains_with_a_changed_weighting(three_class, estimator):
+    """Check a warm fit after set_params(weighting=...) weights by the new rule.
+
+    Oracle: val_loss is the numpy "expected"-weighted cross-entropy,
+    ``sum_j W[y, j] p_j * -log p_y``, of the final model's probabilities.
+    """
+    X, y = three_class
+    W = np.ones((3, 3)) + 3 * (1 - np.eye(3))
+    params = dict(misclass_weights=W, epochs=2, random_state=0, warm_start=True)
+    clf = (
+        small_mlp(alpha=0.0, **params) if estimator == "mlp" else small_keras(**params)
+    )
+    clf.fit(X[:200], y[:200])
+    clf.set_params(weighting="expected")
+    clf.fit(X[:200], y[:200], validation_data=(X[200:], y[200:]))
+    assert clf.model_.weighting == "expected"
+    proba = clf.predict_proba(X[200:])
+    y_val = y[200:]
+    weights = (W[y_val] * proba).sum(axis=1)
+    expected = float(np.mean(weights * -np.log(proba[np.arange(len(y_val)), y_val])))
+    assert clf.history_["val_loss"][-1] == pytest.approx(expected, rel=1e-4)
+
+
 def test_validation_data_replaces_the_held_out_fraction(three_class):
     """Check early stopping watches validation_data and trains on all of X."""
     X, y = three_class
