@@ -638,11 +638,32 @@ class BaseWeightedClassifier(KerasClassifier):
                 _restore_state(self.model_, saved)
             raise
 
+    def _check_partial_fit(self, classes, warm):
+        """Refuse what partial_fit cannot honour, as scikit-learn's estimators."""
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: each "
+                "call would balance its own batch. Compute the weights once from "
+                "the full training labels, e.g. dict(zip(classes, "
+                "compute_class_weight('balanced', classes=classes, y=y))) with "
+                "sklearn.utils.class_weight, and pass them as class_weight."
+            )
+        if warm and classes is not None:
+            given = np.asarray(classes)
+            if given.ndim != 1 or set(given.tolist()) != set(self.classes_.tolist()):
+                raise ValueError(
+                    f"classes={given.tolist()!r} is not the label set of the first "
+                    f"call to partial_fit, {self.classes_.tolist()!r}; the classes "
+                    "are fixed once the model is built."
+                )
+
     def _fit_steps(self, X, y, sample_weight, sample_tables, incremental, classes, kw):
         limit_backend_threads()  # first: n_jobs x threads <= cores in parallel workers
         self._validate_params()
         self._check_params()
         warm = (incremental or self.warm_start) and hasattr(self, "model_")
+        if incremental:
+            self._check_partial_fit(classes, warm)
         if not warm and classes is None:
             classes = self.classes
         data = self._check_data(
@@ -841,7 +862,8 @@ class BaseWeightedClassifier(KerasClassifier):
             Class labels.
         classes : array-like of shape (K,), default=None
             The full label set, on the first call when ``classes`` was not
-            set and this batch may lack labels; ignored later.
+            set and this batch may lack labels. Later calls may omit it; given,
+            it must be the same label set.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-example weights; they multiply the table weights.
         sample_tables : array-like of shape (n_samples, K, K) or \

@@ -426,6 +426,31 @@ def test_partial_fit_leaves_parameters_alone(iris):
     assert len(clf.history_["loss"]) == 2
 
 
+def test_partial_fit_refuses_what_it_cannot_honour(iris):
+    """Check "balanced" and a changed label set are refused, as scikit-learn's.
+
+    Oracle: SGDClassifier's partial_fit, which refuses both.
+    """
+    from sklearn.linear_model import SGDClassifier
+
+    X, y = iris
+    with pytest.raises(ValueError, match="balanced"):
+        SGDClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
+    clf = small_mlp(class_weight="balanced")
+    with pytest.raises(ValueError, match="class_weight='balanced' is not supported"):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert not hasattr(clf, "model_")
+
+    sgd = SGDClassifier().partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="classes"):
+        sgd.partial_fit(X, y, classes=[0, 1, 2, 3])
+    clf = small_mlp().partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y, classes=[2, 0, 1])  # the same set
+    with pytest.raises(ValueError, match="not the label set of the first call"):
+        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+    assert clf.n_iter_ == 2
+
+
 def test_warm_start_continues_training(iris):
     """Check warm_start continues training and keeps the history."""
     X, y = iris
