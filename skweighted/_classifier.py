@@ -207,7 +207,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         it when some training folds may lack a class. Defaults to the sorted
         labels of ``y``.
     class_weight : dict, "balanced" or None, default=None
-        Multiplies the table weights (and ``sample_weight``).
+        Multiplies the table weights (and ``sample_weight``). "balanced"
+        weighs class ``i`` by ``n / (K n_i)``, counting the examples of each
+        fit (not their weights); ``partial_fit`` refuses it.
     optimizer : str, keras.optimizers.Optimizer or its class, default="adam"
         The optimizer; a name or class takes routed ``optimizer__*``
         parameters (e.g. ``optimizer__learning_rate``).
@@ -555,7 +557,9 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     classes : array-like of shape (K,), default=None
         The full label set and the order of the tables' rows and columns.
     class_weight : dict, "balanced" or None, default=None
-        Multiplies the table weights (and ``sample_weight``).
+        Multiplies the table weights (and ``sample_weight``). "balanced"
+        weighs class ``i`` by ``n / (K n_i)``, counting the examples of each
+        fit (not their weights); ``partial_fit`` refuses it.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, dropout, the shuffling and the validation
         split. Seeds are passed to each layer: no global random state is
