@@ -120,25 +120,55 @@ def _loss_class(value):
     return None
 
 
-def _instantiate(items, routed):
+def _instantiate(items, routed, name="callbacks"):
     """SciKeras' forms of callbacks and metrics, as a list of objects.
 
     ``items`` is one object or class, a list or a dict of them. A class is
     instantiated with the routed parameters that have no ``__`` (shared by
     all) and, in a list or dict, those routed to its position or key
-    (``callbacks__0__patience``, ``callbacks__stop__patience``).
+    (``callbacks__0__patience``, ``callbacks__stop__patience``). Parameters
+    routed to a name or an instance, or shared by items none of which is a
+    class, would be lost: a TypeError says so (``name``: the parameter, for
+    the message).
     """
     shared = {k: v for k, v in routed.items() if "__" not in k}
 
     def make(item, own):
-        return item(**{**shared, **own}) if isinstance(item, type) else item
+        if isinstance(item, type):
+            return item(**{**shared, **own})
+        if own:
+            raise TypeError(
+                f"{name} item {item!r} is not a class, so it cannot take the "
+                f"parameters {sorted(own)!r} routed to it; pass its class (e.g. "
+                "keras.metrics.AUC) to have them applied, or an instance built "
+                "with them."
+            )
+        return item
 
     def own(key):
         prefix = f"{key}__"
         return {k[len(prefix) :]: v for k, v in routed.items() if k.startswith(prefix)}
 
     if items is None:
-        return []
+        items = []
+    listed = list(items.values()) if isinstance(items, dict) else items
+    if not isinstance(listed, (list, tuple)):
+        listed = [listed]
+    if shared and not any(isinstance(item, type) for item in listed):
+        raise TypeError(
+            f"The parameters {sorted(f'{name}__{k}' for k in shared)!r} would "
+            f"be lost: none of {name} is a class that could take them. Pass "
+            "classes, or instances built with those parameters."
+        )
+    keys = items.keys() if isinstance(items, dict) else range(len(listed))
+    known = {str(key) for key in keys} if isinstance(items, (dict, list, tuple)) else ()
+    stray = sorted({k.split("__")[0] for k in routed if "__" in k} - set(known))
+    if stray:
+        raise TypeError(
+            f"Parameters are routed to {name} items {stray!r}, which {name} does "
+            f"not have (its items: {sorted(known)!r}, positions of a list or keys "
+            "of a dict)."
+        )
     if isinstance(items, dict):
         return [make(item, own(key)) for key, item in items.items()]
     if isinstance(items, (list, tuple)):
@@ -465,7 +495,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
             "steps_per_execution": steps_per_execution,
         }
         if getattr(self, "metrics", None):
-            kwargs["metrics"] = _instantiate(self.metrics, self._routed("metrics"))
+            kwargs["metrics"] = _instantiate(
+                self.metrics, self._routed("metrics"), "metrics"
+            )
         if getattr(self, "run_eagerly", False):
             kwargs["run_eagerly"] = True
         kwargs.update(self._routed("compile"))
@@ -475,7 +507,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         return _check_callbacks(
             _instantiate(getattr(self, "callbacks", None), self._routed("callbacks"))
             + _instantiate(
-                fit_kwargs.pop("callbacks", None), self._routed("fit__callbacks")
+                fit_kwargs.pop("callbacks", None),
+                self._routed("fit__callbacks"),
+                "fit__callbacks",
             )
         )
 

@@ -659,6 +659,32 @@ def test_callbacks_in_scikeras_forms(form):
     _assert_same_fit(theirs, ours, X)
 
 
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(metrics=["accuracy"], metrics__0__name="acc0"), "is not a class"),
+        (dict(callbacks=[StopAfter(2)], callbacks__0__epochs=3), "is not a class"),
+        (dict(metrics=["accuracy"], metrics__name="acc0"), "would be lost"),
+        (dict(callbacks__epochs=2), "would be lost"),
+        (dict(callbacks=[StopAfter], callbacks__1__epochs=2), r"items \['1'\]"),
+        (dict(callbacks={"stop": StopAfter}, callbacks__halt__epochs=2), "halt"),
+    ],
+)
+def test_routed_parameters_that_would_be_lost_raise(params, match):
+    """Check parameters routed to no class raise instead of being dropped.
+
+    Oracle: SciKeras, which refuses parameters routed to a name (it raises a
+    TypeError too).
+    """
+    X, y = _data(3)
+    clf = WeightedKerasClassifier(
+        build_head, loss="categorical_crossentropy", **{**COMMON, **params}
+    )
+    with pytest.raises(TypeError, match=match):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+
+
 def test_bad_callbacks_raise_type_error_before_training():
     """Check that a non-callback in callbacks raises a TypeError naming the forms."""
     X, y = _data(3)
