@@ -168,6 +168,16 @@ FIT_KWARG_CONSTRAINTS = {
 }
 
 
+#: ``Model.fit`` arguments that the estimator sets itself, and why.
+_OWNED_FIT_KWARGS = {
+    "initial_epoch": "the estimator counts the epochs it trained (n_iter_); "
+    "continue training with warm_start=True or partial_fit",
+    "class_weight": "Keras keys it by class index, not label; pass "
+    "class_weight to the estimator (set_params or its constructor), keyed by "
+    "class label",
+}
+
+
 def _saved_state(model):
     """Copies of a model's weights and optimizer variables.
 
@@ -673,6 +683,9 @@ class BaseWeightedClassifier(KerasClassifier):
         initialize_only = kw is None
         kw = {} if kw is None else dict(kw)
         fit_kwargs = {**self._model_fit_params(), **kw}
+        for name, why in _OWNED_FIT_KWARGS.items():
+            if name in fit_kwargs:
+                raise TypeError(f"fit does not take the Keras argument {name}=: {why}.")
         validate_parameter_constraints(
             FIT_KWARG_CONSTRAINTS,
             {k: fit_kwargs[k] for k in FIT_KWARG_CONSTRAINTS if k in fit_kwargs},

@@ -451,6 +451,26 @@ def test_partial_fit_refuses_what_it_cannot_honour(iris):
     assert clf.n_iter_ == 2
 
 
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"initial_epoch": 0}, "initial_epoch=: the estimator counts"),
+        ({"class_weight": {0: 1.0, 1: 5.0, 2: 1.0}}, "keyed by class label"),
+    ],
+)
+def test_fit_refuses_keras_arguments_the_estimator_sets(iris, kwargs, match):
+    """Check Keras arguments the estimator owns are refused before training.
+
+    Passed on, ``initial_epoch`` clashed with the estimator's own and Keras
+    keyed ``class_weight`` by class index, ignoring labels such as 3 and 8.
+    """
+    X, y = iris
+    for clf in (small_mlp(), small_keras()):
+        with pytest.raises(TypeError, match=match):
+            clf.fit(X, y, **kwargs)
+        assert not hasattr(clf, "model_")
+
+
 def test_warm_start_continues_training(iris):
     """Check warm_start continues training and keeps the history."""
     X, y = iris
