@@ -221,7 +221,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     ----------
     model : callable or keras.Model, default=None
         A function returning a Keras model (it may take ``meta``,
-        ``compile_kwargs`` and routed ``model__*`` parameters, as in SciKeras),
+        ``compile_kwargs``, ``params`` (``get_params()``), constructor
+        arguments of its own such as ``hidden_layer_dim=100``, and routed
+        ``model__*`` parameters, which win over those, as in SciKeras),
         or a model instance (copied, with its weights and, if compiled, its
         compile settings, for each fit; the instance itself is not trained).
     misclass_weights : None, array-like of shape (K, K), DataFrame or dict, \
@@ -472,12 +474,26 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
                 return network
             params = inspect.signature(builder).parameters
             takes_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
-            kwargs = self._routed("model")
+            # As SciKeras: the user's own constructor arguments, then the
+            # routed model__* ones (which win), then what the builder asks for.
+            kwargs = {**self._user_params(), **self._routed("model")}
             if takes_all or "meta" in params:
                 kwargs["meta"] = meta
             if takes_all or "compile_kwargs" in params:
                 kwargs["compile_kwargs"] = compile_kwargs
+            if takes_all or "params" in params:
+                kwargs["params"] = self.get_params()
             return builder(**kwargs)
+
+    def _user_params(self):
+        """The constructor arguments that are neither parameters of this class
+        nor routed (``hidden=32``): SciKeras passes them to the builder."""
+        own = inspect.signature(type(self).__init__).parameters
+        return {
+            name: value
+            for name, value in self.get_params(deep=False).items()
+            if "__" not in name and name not in own and name != "build_fn"
+        }
 
     def _compile_arguments(self, steps_per_execution):
         import keras

@@ -659,6 +659,57 @@ def test_callbacks_in_scikeras_forms(form):
     _assert_same_fit(theirs, ours, X)
 
 
+def build_sized(hidden_layer_dim, meta):
+    """SciKeras' quick-start builder: its size is a plain constructor argument."""
+    model = keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(hidden_layer_dim, activation="tanh"),
+            keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+        ]
+    )
+    return _fixed_weights(model)
+
+
+def build_from_params(meta, params):
+    """A builder that reads the estimator's parameters, as SciKeras allows."""
+    return build_sized(params["epochs"] + 1, meta)
+
+
+def build_any(**kwargs):
+    """A builder taking everything: meta, compile_kwargs, params, its own."""
+    assert {"meta", "compile_kwargs", "params"} <= set(kwargs)
+    return build_sized(kwargs["hidden_layer_dim"], kwargs["meta"])
+
+
+@pytest.mark.parametrize("builder", [build_sized, build_from_params, build_any])
+def test_builder_takes_constructor_arguments_and_params(builder):
+    """Check unprefixed constructor arguments and ``params`` reach the builder.
+
+    Oracle: SciKeras' KerasClassifier with the same builder and arguments.
+    """
+    X, y = _data(3)
+    extra = {} if builder is build_from_params else {"hidden_layer_dim": 5}
+    theirs, ours = _pair(model=builder, loss="categorical_crossentropy", **extra)
+    theirs.fit(X, y)
+    ours.fit(X, y)
+    units = 5 if extra else COMMON["epochs"] + 1
+    assert ours.model_.network.layers[0].units == units
+    _assert_same_fit(theirs, ours, X)
+    if extra:  # routed model__* arguments win, set_params reaches the builder
+        ours.set_params(model__hidden_layer_dim=3).fit(X, y)
+        assert ours.model_.network.layers[0].units == 3
+
+
+def test_builder_refuses_a_constructor_argument_it_does_not_take():
+    """Check an unknown constructor argument raises, as SciKeras passes it on."""
+    X, y = _data(3)
+    theirs, ours = _pair(model=build_sized, hidden_layer_dim=4, hiden=2)
+    for clf in (theirs, ours):
+        with pytest.raises(TypeError, match="hiden"):
+            clf.fit(X, y)
+
+
 @pytest.mark.parametrize(
     "params, match",
     [
