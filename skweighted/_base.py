@@ -21,6 +21,7 @@ callbacks, stopping rule and validation data it trains with, and whether
 its compiled model may be reused.
 """
 
+import inspect
 import logging
 import threading
 import warnings
@@ -176,6 +177,38 @@ _OWNED_FIT_KWARGS = {
     "class_weight to the estimator (set_params or its constructor), keyed by "
     "class label",
 }
+
+
+def compile_objects(source):
+    """A Keras custom-object scope of the objects ``source`` was compiled with.
+
+    Keras rebuilds compile settings (``compile_from_config``, which
+    ``keras.models.clone_model`` also calls) by their registered names, so a
+    loss, metric or optimizer of the user's that is not registered for
+    serialization (which a plain ``fit`` never needs) could not be found. The
+    scope names each function and class the model was compiled with, so the
+    rebuilt settings are fresh objects of the same kinds. The scope is the
+    calling thread's only.
+    """
+    import keras
+
+    config = getattr(getattr(source, "_compile_config", None), "config", None) or {}
+    found = {}
+    for leaf in keras.tree.flatten(list(config.values())):
+        if isinstance(leaf, (str, bool, int, float)) or leaf is None:
+            continue
+        if inspect.isfunction(leaf):
+            found[leaf.__name__] = leaf
+        elif not isinstance(leaf, type):
+            found[type(leaf).__name__] = type(leaf)
+    return keras.saving.custom_object_scope(found)
+
+
+def compile_like(target, source):
+    """Compile ``target`` with the compile settings of the compiled ``source``
+    (fresh objects: no optimizer or metric state is shared)."""
+    with compile_objects(source):
+        target.compile_from_config(source.get_compile_config())
 
 
 def _saved_state(model):
@@ -586,7 +619,7 @@ class BaseWeightedClassifier(KerasClassifier):
             return model, key, loop, network
         model = TableWeightedModel(network, weighting=self.weighting)
         if getattr(network, "compiled", False):
-            model.compile_from_config(network.get_compile_config())
+            compile_like(model, network)
         else:
             model.compile(
                 **(compile_kwargs or self._compile_arguments(steps_per_execution))

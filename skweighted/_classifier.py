@@ -13,7 +13,12 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from . import _model_reuse
-from ._base import FIT_KWARG_CONSTRAINTS, BaseWeightedClassifier
+from ._base import (
+    FIT_KWARG_CONSTRAINTS,
+    BaseWeightedClassifier,
+    compile_like,
+    compile_objects,
+)
 from ._seam import Interval, StrOptions
 from ._seeding import fresh_seed, seeded_build
 from ._train_loop import Stopping
@@ -467,10 +472,11 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         with seeded_build(seed):
             if isinstance(builder, keras.Model):
                 # A copy, with the instance's weights (it may be pretrained).
-                network = keras.models.clone_model(builder)
+                with compile_objects(builder):  # clone_model compiles the copy
+                    network = keras.models.clone_model(builder)
                 network.set_weights(builder.get_weights())
-                if builder.compiled:
-                    network.compile_from_config(builder.get_compile_config())
+                if builder.compiled and not network.compiled:
+                    compile_like(network, builder)
                 return network
             params = inspect.signature(builder).parameters
             takes_all = any(p.kind is p.VAR_KEYWORD for p in params.values())

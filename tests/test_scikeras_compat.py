@@ -701,6 +701,63 @@ def test_builder_takes_constructor_arguments_and_params(builder):
         assert ours.model_.network.layers[0].units == 3
 
 
+class _OwnCrossentropy(keras.losses.Loss):
+    """A user's loss class, not registered for Keras serialization."""
+
+    def call(self, y_true, y_pred):
+        return keras.losses.categorical_crossentropy(y_true, y_pred)
+
+
+def _own_accuracy(y_true, y_pred):
+    """A user's metric function, not registered for Keras serialization."""
+    hits = keras.ops.argmax(y_true, -1) == keras.ops.argmax(y_pred, -1)
+    return keras.ops.mean(keras.ops.cast(hits, "float32"))
+
+
+@pytest.mark.parametrize("form", ["instance", "builder"])
+def test_compiled_model_with_unregistered_loss_and_metric(form):
+    """Check a model compiled with the user's own loss and metric trains.
+
+    Keras' compile config cannot rebuild objects that are not registered;
+    plain ``fit`` never needs that. Oracle: the same network compiled with
+    Keras' categorical cross-entropy, which the user's loss computes.
+    """
+    X, y = _data(3)
+    meta = {"n_classes_": 3, "n_features_in_": X.shape[1], "X_shape_": X.shape}
+
+    def compiled(loss, metrics):
+        network = build_head(meta)
+        network.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss, metrics=metrics)
+        return network
+
+    fits = []
+    for loss, metrics in (
+        (_OwnCrossentropy(), [_own_accuracy]),
+        (
+            "categorical_crossentropy",
+            [],
+        ),
+    ):
+        if form == "instance":
+            model = compiled(loss, metrics)
+            before = [w.copy() for w in model.get_weights()]
+        else:
+            model = functools.partial(
+                lambda meta, loss, metrics: compiled(loss, metrics),
+                loss=loss,
+                metrics=metrics,
+            )
+        clf = WeightedKerasClassifier(model, epochs=2, batch_size=8, shuffle=False)
+        fits.append(clf.fit(X, y))
+        if form == "instance":  # the caller's model is left as it was
+            for a, b in zip(before, model.get_weights(), strict=True):
+                np.testing.assert_array_equal(a, b)
+    assert "_own_accuracy" in fits[0].history_
+    np.testing.assert_allclose(
+        fits[0].predict_proba(X), fits[1].predict_proba(X), rtol=1e-6
+    )
+
+
 def test_builder_refuses_a_constructor_argument_it_does_not_take():
     """Check an unknown constructor argument raises, as SciKeras passes it on."""
     X, y = _data(3)
