@@ -47,31 +47,31 @@ def _keras_object(name, value, routed, module):
         try:
             return value(**routed)
         except TypeError as exc:
-            params = ", ".join(f"{name}__{k}" for k in routed)
             raise TypeError(
                 f"{name}={value.__name__} could not be built with the parameters "
-                f"{params} ({exc}). Pass only parameters its constructor takes."
+                f"{_routed_names(name, routed)} ({exc}). Pass only parameters its "
+                "constructor takes."
             ) from None
     if isinstance(value, str):
-        unknown = _unknown_name(module, value)
-        if unknown is not None:
+        try:  # an unknown name is said as such, before any routed parameter
+            resolved = module.get(value)
+        except (ValueError, TypeError) as exc:
             example = "adam" if name == "optimizer" else "categorical_crossentropy"
             raise ValueError(
-                f"{name}={value!r} is not a Keras {name} ({unknown}). Pass a name "
+                f"{name}={value!r} is not a Keras {name} ({exc}). Pass a name "
                 f"such as {example!r}, a class or an instance."
-            )
-        try:
-            resolved = module.get(
-                {"class_name": value, "config": routed} if routed else value
-            )
-        except (ValueError, TypeError) as exc:
-            if loss_params:
-                raise _loss_function_error(value, routed, exc) from None
-            params = ", ".join(f"{name}__{k}" for k in routed)
-            raise ValueError(
-                f"{name}={value!r} could not be built with the parameters {params} "
-                f"({exc}). Pass only parameters it takes."
             ) from None
+        if routed:
+            try:
+                resolved = module.get({"class_name": value, "config": routed})
+            except (ValueError, TypeError) as exc:
+                if loss_params:
+                    raise _loss_function_error(value, routed, exc) from None
+                raise ValueError(
+                    f"{name}={value!r} could not be built with the parameters "
+                    f"{_routed_names(name, routed)} ({exc}). Pass only parameters "
+                    "it takes."
+                ) from None
         if loss_params and not isinstance(resolved, keras.losses.Loss):
             raise _loss_function_error(value, routed)
         return resolved if (routed or name == "optimizer") else value
@@ -80,18 +80,13 @@ def _keras_object(name, value, routed, module):
     return value
 
 
-def _unknown_name(module, value):
-    """Why ``module.get`` (e.g. ``keras.losses.get``) does not know the name
-    ``value``; None when it does."""
-    try:
-        module.get(value)
-    except (ValueError, TypeError) as exc:
-        return exc
-    return None
+def _routed_names(name, routed):
+    """The routed parameters as the user wrote them: ``loss__from_logits``."""
+    return ", ".join(f"{name}__{k}" for k in routed)
 
 
 def _loss_function_error(value, routed, cause=None):
-    params = ", ".join(f"loss__{k}" for k in routed)
+    params = _routed_names("loss", routed)
     why = (
         "is not the name of a Keras loss class"
         if cause is None
@@ -156,29 +151,30 @@ def _instantiate(items, routed, name="callbacks"):
 
     if items is None:
         items = []
-    listed = list(items.values()) if isinstance(items, dict) else items
-    if not isinstance(listed, (list, tuple)):
-        listed = [listed]
+    if isinstance(items, dict):
+        keyed = list(items.items())
+    elif isinstance(items, (list, tuple)):
+        keyed = list(enumerate(items))
+    else:  # one item: no positions or keys to route to
+        keyed = None
+    listed = [items] if keyed is None else [item for _, item in keyed]
     if shared and not any(isinstance(item, type) for item in listed):
         raise TypeError(
             f"The parameters {sorted(f'{name}__{k}' for k in shared)!r} would "
             f"be lost: none of {name} is a class that could take them. Pass "
             "classes, or instances built with those parameters."
         )
-    keys = items.keys() if isinstance(items, dict) else range(len(listed))
-    known = {str(key) for key in keys} if isinstance(items, (dict, list, tuple)) else ()
-    stray = sorted({k.split("__")[0] for k in routed if "__" in k} - set(known))
+    known = set() if keyed is None else {str(key) for key, _ in keyed}
+    stray = sorted({k.split("__")[0] for k in routed if "__" in k} - known)
     if stray:
         raise TypeError(
             f"Parameters are routed to {name} items {stray!r}, which {name} does "
             f"not have (its items: {sorted(known)!r}, positions of a list or keys "
             "of a dict)."
         )
-    if isinstance(items, dict):
-        return [make(item, own(key)) for key, item in items.items()]
-    if isinstance(items, (list, tuple)):
-        return [make(item, own(i)) for i, item in enumerate(items)]
-    return [make(items, {})]
+    if keyed is None:
+        return [make(items, {})]
+    return [make(item, own(key)) for key, item in keyed]
 
 
 def _check_callbacks(callbacks):

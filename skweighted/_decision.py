@@ -417,9 +417,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             sample_weight = self._final_fit_param(fit_params, "sample_weight")
             tables = self._final_fit_param(fit_params, "sample_tables")
             # the fitted one: a search's chosen parameters are known after fit
-            final = _unwrap(getattr(self, "estimator_", self.estimator))
+            fitted = _unwrap(getattr(self, "estimator_", self.estimator))
             params = (
-                final.get_params(deep=False) if hasattr(final, "get_params") else {}
+                fitted.get_params(deep=False) if hasattr(fitted, "get_params") else {}
             )
             weights *= self._class_weight_param(
                 params.get("class_weight"),
@@ -427,11 +427,10 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 reasons,
                 by_weight_unknown=trained_here
                 and sample_weight is not None
-                and not _counts_balanced_by_examples(final),
+                and not _counts_balanced_by_examples(fitted),
             )
             if tables is None or not trained_here:  # tables win over the table
                 weights *= self._table_param(params.get("misclass_weights"), reasons)
-            fitted = _unwrap(getattr(self, "estimator_", self.estimator))
             if getattr(fitted, "example_weighted_", False) and not (
                 trained_here and (sample_weight is not None or tables is not None)
             ):

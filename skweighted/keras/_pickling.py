@@ -36,16 +36,21 @@ def model_to_bytes(model):
         return Path(path).read_bytes()
 
 
-def generator_states(model):
-    """The values of ``model``'s random-generator states, in order.
+def _generator_variables(model):
+    """``model``'s random-generator state variables, in order.
 
     The variables of ``model.variables`` that are not among its weights: the
     seed generators of layers such as ``Dropout``.
     """
+    weights = {id(w) for w in model.weights}
+    return [v for v in model.variables if id(v) not in weights]
+
+
+def generator_states(model):
+    """The values of ``model``'s random-generator states, in order."""
     from keras import ops
 
-    weights = {id(w) for w in model.weights}
-    return [ops.convert_to_numpy(v) for v in model.variables if id(v) not in weights]
+    return [ops.convert_to_numpy(v) for v in _generator_variables(model)]
 
 
 def model_from_bytes(data, states=None):
@@ -61,8 +66,6 @@ def model_from_bytes(data, states=None):
         Path(path).write_bytes(data)
         model = keras.saving.load_model(path)
     if states is not None:
-        weights = {id(w) for w in model.weights}
-        targets = [v for v in model.variables if id(v) not in weights]
-        for variable, value in zip(targets, states, strict=True):
+        for variable, value in zip(_generator_variables(model), states, strict=True):
             variable.assign(value)
     return model
