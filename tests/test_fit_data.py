@@ -6,7 +6,13 @@ import keras
 import numpy as np
 import pytest
 
-from _helpers import assert_same_model, dense_builder, small_keras, small_mlp
+from _helpers import (
+    assert_same_model,
+    categorical_style_binary_loss,
+    dense_builder,
+    small_keras,
+    small_mlp,
+)
 from skweighted import _fit_data
 from skweighted._fit_data import (
     MAX_STEPS_PER_EXECUTION,
@@ -292,13 +298,6 @@ def test_target_encoding_reads_the_loss_kind_not_its_name(make, expected):
     assert target_encoding(make(), 3) == expected
 
 
-class _CategoricalStyleBinaryLoss(keras.losses.Loss):
-    """A user's own loss for one sigmoid unit, whose name says "categorical"."""
-
-    def call(self, y_true, y_pred):
-        return keras.losses.binary_crossentropy(y_true, y_pred)
-
-
 @pytest.mark.parametrize(
     "make",
     [
@@ -321,8 +320,8 @@ def test_one_unit_guard_leaves_a_users_own_loss_alone():
     Oracle: the class the loss is (not a Keras categorical loss), so the
     targets are the 0/1 column a one-unit loss takes.
     """
-    assert target_encoding(_CategoricalStyleBinaryLoss(), 1) == "binary"
-    assert target_encoding(_CategoricalStyleBinaryLoss(), 3) == "onehot"
+    assert target_encoding(categorical_style_binary_loss(), 1) == "binary"
+    assert target_encoding(categorical_style_binary_loss(), 3) == "onehot"
 
 
 @pytest.mark.parametrize("encoding", ["onehot", "sparse", "binary"])

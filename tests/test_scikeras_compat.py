@@ -17,6 +17,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from _helpers import categorical_style_binary_loss
 from skweighted import WeightedKerasClassifier
 
 RTOL, ATOL = 1e-4, 1e-5
@@ -301,13 +302,6 @@ def test_one_unit_with_renamed_categorical_loss_is_refused():
         clf.fit(X, y)
 
 
-class _CategoricalStyleBinaryLoss(keras.losses.Loss):
-    """A user's own one-unit loss whose class name says "categorical"."""
-
-    def call(self, y_true, y_pred):
-        return keras.losses.binary_crossentropy(y_true, y_pred)
-
-
 def test_one_unit_with_a_users_loss_named_categorical_fits():
     """Check the guard leaves a user's own loss alone, whatever its name.
 
@@ -319,7 +313,7 @@ def test_one_unit_with_a_users_loss_named_categorical_fits():
         WeightedKerasClassifier(
             build_head, model__head="sigmoid", loss=loss, random_state=0, **COMMON
         ).fit(X, y)
-        for loss in (_CategoricalStyleBinaryLoss(), "binary_crossentropy")
+        for loss in (categorical_style_binary_loss(), "binary_crossentropy")
     ]
     np.testing.assert_allclose(
         fits[0].predict_proba(X), fits[1].predict_proba(X), rtol=1e-6
