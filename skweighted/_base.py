@@ -21,6 +21,7 @@ callbacks, stopping rule and validation data it trains with, and whether
 its compiled model may be reused.
 """
 
+import functools
 import inspect
 import logging
 import threading
@@ -232,6 +233,15 @@ def _restore_state(model, saved):
         variables = model.optimizer.variables[: len(optimizer_values)]
         for variable, value in zip(variables, optimizer_values, strict=True):
             variable.assign(value)
+
+
+def _padded_part(array, part, size):
+    """``array[part]`` followed by rows of zeros up to ``size`` rows."""
+    rows = np.asarray(array)[part]
+    if rows.shape[0] >= size:
+        return rows
+    padding = np.zeros((size - rows.shape[0],) + rows.shape[1:], rows.dtype)
+    return np.concatenate([rows, padding])
 
 
 def _as_float32(values, name):
@@ -975,21 +985,22 @@ class BaseWeightedClassifier(KerasClassifier):
         )
         self._check_same_form(X)
         X = _as_float32(X, "X")
-        from keras import ops
+        from keras import ops, tree
 
-        # Fixed-size chunks (the last one padded): the backend's kernels depend
-        # on the number of rows, so this makes each example's probabilities
+        # The encoder sees all of X, as in fit. Then fixed-size chunks of its
+        # features (the last one padded): the backend's kernels depend on the
+        # number of rows, so this makes each example's probabilities
         # independent of the others predicted with it, to the last bit.
+        features = self.feature_encoder_.transform(X)
         network = self.model_.network
         chunks = []
         for start in range(0, max(X.shape[0], 1), _PREDICT_CHUNK):
-            chunk = X[start : start + _PREDICT_CHUNK]
-            rows = chunk.shape[0]
-            if rows < _PREDICT_CHUNK:
-                padding = np.zeros((_PREDICT_CHUNK - rows,) + X.shape[1:], X.dtype)
-                chunk = np.concatenate([chunk, padding])
-            features = self.feature_encoder_.transform(chunk)
-            output = ops.convert_to_numpy(network(features, training=False))
+            rows = min(X.shape[0] - start, _PREDICT_CHUNK)
+            part = functools.partial(
+                _padded_part, part=slice(start, start + rows), size=_PREDICT_CHUNK
+            )
+            chunk = tree.map_structure(part, features)
+            output = ops.convert_to_numpy(network(chunk, training=False))
             chunks.append(output[:rows])
         return probabilities(
             np.concatenate(chunks, axis=0), self.n_classes_, self.model_.from_logits

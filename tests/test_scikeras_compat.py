@@ -550,6 +550,30 @@ def test_multi_input_through_feature_encoder():
     _assert_same_fit(doubled, weighted, X)
 
 
+def center_on_batch(X):
+    """A feature encoder that is not row-wise: each row depends on all of X."""
+    return X - X.mean(axis=0)
+
+
+class _CenteringEncoder(WeightedKerasClassifier):
+    @property
+    def feature_encoder(self):
+        return FunctionTransformer(center_on_batch)
+
+
+def test_predict_proba_encodes_exactly_the_rows_given():
+    """Check the feature encoder sees X as passed, with no padding rows.
+
+    Oracle: the fitted network on the encoder's transform of the same rows.
+    """
+    X, y = _data(3)
+    clf = _CenteringEncoder(build_head, loss="categorical_crossentropy", **COMMON)
+    clf.fit(X, y)
+    for part in (X[:7], X):
+        expected = keras.ops.convert_to_numpy(clf.model_.network(center_on_batch(part)))
+        np.testing.assert_allclose(clf.predict_proba(part), expected, rtol=1e-5)
+
+
 # ------------------------------------------------------------ SciKeras' API
 def test_fitted_attributes_as_scikeras():
     """Check that the attributes SciKeras sets in fit are set, with its values."""
