@@ -985,7 +985,7 @@ class BaseWeightedClassifier(KerasClassifier):
         )
         self._check_same_form(X)
         X = _as_float32(X, "X")
-        from keras import ops, tree
+        from keras import ops
 
         # The encoder sees all of X, as in fit. Then fixed-size chunks of its
         # features (the last one padded): the backend's kernels depend on the
@@ -999,7 +999,7 @@ class BaseWeightedClassifier(KerasClassifier):
             part = functools.partial(
                 _padded_part, part=slice(start, start + rows), size=_PREDICT_CHUNK
             )
-            chunk = tree.map_structure(part, features)
+            chunk = map_features(part, features)
             output = ops.convert_to_numpy(network(chunk, training=False))
             chunks.append(output[:rows])
         return probabilities(

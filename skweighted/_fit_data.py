@@ -205,6 +205,12 @@ def probabilities(output, n_classes, from_logits=False):
     proba : ndarray of shape (n_samples, n_classes)
         Rows summing to 1 in float64 (the network's float32 probabilities,
         divided by their sum), as scikit-learn's metrics expect.
+
+    Raises
+    ------
+    ValueError
+        If the output has the wrong width, or holds values that are not
+        probabilities (a linear output read without ``from_logits``).
     """
     from keras import ops
 
@@ -219,6 +225,12 @@ def probabilities(output, n_classes, from_logits=False):
         )
     proba = class_probabilities(ops.convert_to_tensor(output), from_logits)
     proba = ops.convert_to_numpy(proba).astype(np.float64)
+    if (proba < 0).any():
+        raise ValueError(
+            "The model outputs values that are not probabilities (below 0, or "
+            "above 1 for one unit): end the network in a softmax (or one sigmoid "
+            "unit), or, if it outputs logits, give the loss from_logits=True."
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         return proba / proba.sum(axis=1, keepdims=True)
 

@@ -550,6 +550,24 @@ def test_multi_input_through_feature_encoder():
     _assert_same_fit(doubled, weighted, X)
 
 
+@pytest.mark.parametrize(
+    "head, n_classes, loss",
+    [("logits", 3, "categorical_crossentropy"), ("logit", 2, "binary_crossentropy")],
+)
+def test_linear_output_read_as_probabilities_raises(head, n_classes, loss):
+    """Check a linear output without from_logits is refused, not renormalised.
+
+    Oracle: the network's raw outputs, which hold values outside [0, 1].
+    """
+    X, y = _data(n_classes)
+    clf = WeightedKerasClassifier(build_head, model__head=head, loss=loss, **COMMON)
+    clf.fit(X, y)
+    raw = keras.ops.convert_to_numpy(clf.model_.network(X))
+    assert ((raw < 0) | (raw > 1)).any()
+    with pytest.raises(ValueError, match="from_logits=True"):
+        clf.predict_proba(X)
+
+
 def center_on_batch(X):
     """A feature encoder that is not row-wise: each row depends on all of X."""
     return X - X.mean(axis=0)
