@@ -496,6 +496,34 @@ def test_nd_inputs_as_scikeras(builder, shape):
     assert ours.n_features_in_ == theirs.n_features_in_ == shape[0]
 
 
+def build_embedding(meta, vocabulary=50):
+    """Token ids of shape (t,) -> Embedding -> average -> softmax."""
+    model = keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Embedding(vocabulary, 3),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+        ]
+    )
+    return _fixed_weights(model)
+
+
+def test_integer_token_ids_train_as_in_scikeras():
+    """Check integer token ids feed an Embedding as in SciKeras.
+
+    SciKeras keeps the integer type; the estimator casts to float32, which
+    holds these ids exactly, and the Embedding casts them back.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 50, size=(30, 6))
+    y = (X[:, 0] > 25).astype(int) + (X[:, 1] > 40)
+    theirs, ours = _pair(model=build_embedding, loss="categorical_crossentropy")
+    theirs.fit(X, y)
+    ours.fit(X, y)
+    _assert_same_fit(theirs, ours, X)
+
+
 def test_nd_inputs_take_per_example_tables():
     """Check that images with per-example constant-row tables equal sample_weight."""
     rng = np.random.default_rng(0)
