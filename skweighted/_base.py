@@ -187,22 +187,42 @@ def compile_objects(source):
     ``keras.models.clone_model`` also calls) by their registered names, so a
     loss, metric or optimizer of the user's that is not registered for
     serialization (which a plain ``fit`` never needs) could not be found. The
-    scope names each function and class the model was compiled with, so the
-    rebuilt settings are fresh objects of the same kinds. The scope is the
-    calling thread's only.
+    scope names each function and class the model was compiled with, and
+    those they hold, however deep (a learning-rate schedule in an optimizer),
+    so the rebuilt settings are fresh objects of the same kinds. The scope is
+    the calling thread's only.
     """
     import keras
 
     config = getattr(getattr(source, "_compile_config", None), "config", None) or {}
     found = {}
-    for leaf in keras.tree.flatten(list(config.values())):
-        if isinstance(leaf, (str, bool, int, float)) or leaf is None:
-            continue
-        if inspect.isfunction(leaf):
-            found[leaf.__name__] = leaf
-        elif not isinstance(leaf, type):
-            found[type(leaf).__name__] = type(leaf)
+    _collect_objects(list(config.values()), found, seen=set())
     return keras.saving.custom_object_scope(found)
+
+
+def _collect_objects(value, found, seen):
+    """Put the functions and classes of ``value``, and those its objects hold
+    (functions, Keras objects and containers of them among their attributes),
+    into ``found``, by name; ``seen``: the ids of the objects visited."""
+    if isinstance(value, (str, bool, int, float, type)) or value is None:
+        return
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_objects(item, found, seen)
+    elif inspect.isfunction(value):
+        found.setdefault(value.__name__, value)
+    else:
+        found.setdefault(type(value).__name__, type(value))
+        for held in getattr(value, "__dict__", {}).values():
+            if isinstance(held, (list, tuple, dict)) or inspect.isfunction(held):
+                _collect_objects(held, found, seen)
+            elif hasattr(held, "get_config") and not isinstance(held, type):
+                _collect_objects(held, found, seen)
 
 
 def compile_like(target, source):

@@ -822,6 +822,53 @@ def test_compiled_model_with_unregistered_loss_and_metric(form):
     )
 
 
+class _ConstantRate(keras.optimizers.schedules.LearningRateSchedule):
+    """A user's learning-rate schedule, not registered for Keras serialization."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def __call__(self, step):
+        return self.rate
+
+    def get_config(self):
+        return {"rate": self.rate}
+
+
+@pytest.mark.parametrize("in_users_scope", [False, True])
+def test_compiled_model_with_unregistered_learning_rate_schedule(in_users_scope):
+    """Check an optimizer holding the user's own schedule is copied and trains.
+
+    The schedule is not in the compile settings themselves but inside the
+    optimizer; inside a custom-object scope of the user's it must work too.
+    Oracle: the same network compiled with a constant learning rate.
+    """
+    X, y = _data(3)
+
+    def compiled(meta, rate):
+        network = build_head(meta)
+        network.compile(
+            optimizer=keras.optimizers.SGD(rate), loss="categorical_crossentropy"
+        )
+        return network
+
+    scope = keras.saving.custom_object_scope(
+        {"_ConstantRate": _ConstantRate} if in_users_scope else {}
+    )
+    fits = []
+    for rate in (_ConstantRate(0.1), 0.1):
+        clf = WeightedKerasClassifier(
+            functools.partial(compiled, rate=rate),
+            epochs=2,
+            batch_size=8,
+            shuffle=False,
+        )
+        with scope:
+            fits.append(clf.fit(X, y))
+    assert isinstance(fits[0].model_.optimizer._learning_rate, _ConstantRate)
+    np.testing.assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))
+
+
 def test_builder_refuses_a_constructor_argument_it_does_not_take():
     """Check an unknown constructor argument raises, as SciKeras passes it on."""
     X, y = _data(3)
