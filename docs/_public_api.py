@@ -60,8 +60,14 @@ def documented_methods(cls):
         if not callable(value) or inspect.isclass(value):
             continue
         api = name in SKLEARN_METHODS or _REQUEST_METHOD.fullmatch(name)
-        # Its own docstring, not one inherited from a base class.
-        own = name in cls.__dict__ and bool(getattr(value, "__doc__", None))
+        # Defined in this package (on the class or a base of its own, as
+        # ``initialize``), not inherited from another library's base class.
+        ours = any(
+            name in klass.__dict__
+            for klass in cls.__mro__
+            if klass.__module__.split(".")[0] == "skweighted"
+        )
+        own = ours and bool(getattr(value, "__doc__", None))
         if (estimator and api) or own:
             names.append(name)
     return sorted(names)

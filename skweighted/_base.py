@@ -32,6 +32,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import ClassifierTags
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -60,7 +61,7 @@ from ._seam import (
     metric_name,
     validate_parameter_constraints,
 )
-from ._seeding import fit_seed, fresh_seed
+from ._seeding import fit_seed, fresh_seed, seeded_build
 from ._tables import (
     balanced_class_weights,
     check_cost_table,
@@ -523,14 +524,25 @@ class BaseWeightedClassifier(KerasClassifier):
                 f"{classes.tolist()!r}. Pass `classes=` with the full label set if "
                 "this data is a subset."
             )
-        table = check_cost_table(self.misclass_weights, classes)
+        # Tables given as arrays follow the order of ``classes`` (which
+        # classes_ sorts): read them in that order, then reorder their
+        # columns (and a global table's rows) to that of classes_.
+        order = self._table_classes()
+        position = np.asarray(
+            label_positions(classes, order, "classes_", "", classes_name=None)
+        )
+        table = check_cost_table(self.misclass_weights, order)
         rows = table_rows(
-            y_idx,
+            position[y_idx],
             len(classes),
             table=table,
             sample_tables=sample_tables,
-            classes=classes,
+            classes=order,
         )
+        if rows is not None:
+            rows = rows[:, position]
+        if table is not None:
+            table = table[np.ix_(position, position)]
         _warn_degenerate(
             rows, None if sample_tables is not None else table, y_idx, self.weighting
         )
@@ -565,6 +577,20 @@ class BaseWeightedClassifier(KerasClassifier):
             rows=rows,
             sample_weight=sample_weight,
         )
+
+    def _table_classes(self):
+        """The labels in the order of the tables' rows and columns: the
+        ``classes`` the default target encoder was given for labels (one-hot
+        rows are in the order of their columns), else ``classes_``."""
+        encoder = self.target_encoder_
+        order = getattr(encoder, "classes", None)
+        if (
+            not isinstance(encoder, ClassTargetEncoder)
+            or order is None
+            or encoder.target_type_ == "multiclass-onehot"
+        ):
+            return np.asarray(encoder.classes_)
+        return np.asarray(order)
 
     def _check_same_form(self, X):
         """Refuse X of another rank or shape than the fitted one, as SciKeras."""
@@ -619,9 +645,10 @@ class BaseWeightedClassifier(KerasClassifier):
     def _new_model(self, data, steps_per_execution, seed, batch_size):
         """A compiled TableWeightedModel with fresh initial weights.
 
-        Returns ``(model, key, loop, spare)``: the key under which the model
-        may be reused (None), its :class:`EpochLoop` and, when a reused model
-        took the fresh weights, the freshly built network (for
+        Returns ``(kept, key, spare)``: the model with its :class:`EpochLoop`
+        and its optimizer's starting values (a :class:`_model_reuse.Kept`),
+        the key under which it may be reused (None: not reusable) and, when
+        a reused model took the fresh weights, the freshly built network (for
         :meth:`_detached_copy`); otherwise None.
         """
         from .keras import TableWeightedModel
@@ -632,21 +659,24 @@ class BaseWeightedClassifier(KerasClassifier):
         compile_kwargs = None
         if key is None:
             compile_kwargs = self._compile_arguments(steps_per_execution)
-        network = self._build_network(
-            self._meta(data), seed, compile_kwargs, batch_size
-        )
-        if isinstance(network, TableWeightedModel):
-            network.weighting = self.weighting
-            network = network.network
-        _check_network_output(network, data.X, data.n_classes)
+        # Layers that a builder leaves unseeded draw their seeds when they
+        # are created, which may be when the network is first called: both
+        # happen inside the seeded build.
+        with seeded_build(seed):
+            network = self._build_network(
+                self._meta(data), seed, compile_kwargs, batch_size
+            )
+            if isinstance(network, TableWeightedModel):
+                network.weighting = self.weighting
+                network = network.network
+            _check_network_output(network, data.X, data.n_classes)
         if getattr(network, "compiled", False):
             key = None
         kept = _model_reuse.take(key)
         if kept is not None:
-            model, loop = kept
-            _model_reuse.copy_variables(model.network, network)
-            _model_reuse.reset_optimizer(model.optimizer)
-            return model, key, loop, network
+            _model_reuse.copy_variables(kept.model.network, network)
+            _model_reuse.reset_optimizer(kept.model.optimizer, kept.optimizer_start)
+            return kept, key, network
         model = TableWeightedModel(network, weighting=self.weighting)
         if getattr(network, "compiled", False):
             compile_like(model, network)
@@ -656,7 +686,11 @@ class BaseWeightedClassifier(KerasClassifier):
             )
         model.from_logits = loss_from_logits(model.loss)
         model.build({"features": _input_shapes(data.X)})
-        return model, key, EpochLoop(model), None
+        start = None
+        if key is not None:  # its starting state, for the fits that reuse it
+            model.optimizer.build(model.trainable_variables)
+            start = _model_reuse.optimizer_values(model.optimizer)
+        return _model_reuse.Kept(model, EpochLoop(model), start), key, None
 
     def _detached_copy(self, model, data, seed, batch_size, network=None):
         """A compiled, built copy of a trained model, with its optimizer state.
@@ -668,9 +702,10 @@ class BaseWeightedClassifier(KerasClassifier):
 
         compile_kwargs = self._compile_arguments(model.steps_per_execution)
         if network is None:
-            network = self._build_network(
-                self._meta(data), seed, compile_kwargs, batch_size
-            )
+            with seeded_build(seed):  # as the fit's own build
+                network = self._build_network(
+                    self._meta(data), seed, compile_kwargs, batch_size
+                )
         _model_reuse.copy_variables(network, model.network)
         copy = TableWeightedModel(network, weighting=self.weighting)
         copy.compile(**compile_kwargs)
@@ -781,7 +816,7 @@ class BaseWeightedClassifier(KerasClassifier):
         if not (incremental or initialize_only):
             built_batch = min(batch_size, data.n_samples)
         with _quiet(self.verbose):
-            key = loop = spare = None
+            key = loop = kept = spare = None
             if warm:
                 model = self.model_
                 if not model.compiled:  # e.g. after unpickling
@@ -792,7 +827,8 @@ class BaseWeightedClassifier(KerasClassifier):
                     model.make_train_function(force=True)
                     model.make_test_function(force=True)
             else:
-                model, key, loop, spare = self._new_model(data, spe, seed, built_batch)
+                kept, key, spare = self._new_model(data, spe, seed, built_batch)
+                model, loop = kept.model, kept.loop
             width = _output_width(model.network, data.X)
             data = replace(data, encoding=target_encoding(model.loss, width))
             if validation is not None:
@@ -840,7 +876,7 @@ class BaseWeightedClassifier(KerasClassifier):
             if key is not None and not initialize_only:
                 trained = model
                 model = self._detached_copy(trained, data, seed, built_batch, spare)
-                _model_reuse.give(key, (trained, loop))
+                _model_reuse.give(key, kept)
         if not warm:
             self.classes_ = data.classes
             self.n_classes_ = data.n_classes
@@ -857,6 +893,16 @@ class BaseWeightedClassifier(KerasClassifier):
         self.example_weighted_ = (
             sample_weight is not None or sample_tables is not None
         ) or (warm and getattr(self, "example_weighted_", False))
+        ran = len(history.get("loss", []))
+        if stopping is not None and not incremental and epochs and ran >= epochs:
+            warnings.warn(
+                f"{type(self).__name__} ran all epochs={epochs} without its "
+                f"stopping rule ({stopping.monitor} not improving by more than "
+                f"tol={stopping.min_delta} for n_iter_no_change={stopping.patience} "
+                "epochs): the optimization has not converged yet. Raise epochs.",
+                ConvergenceWarning,
+                stacklevel=5,  # the caller of fit (through scikit-learn's wrapper)
+            )
         return self
 
     @staticmethod

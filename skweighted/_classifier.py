@@ -20,10 +20,12 @@ from ._base import (
     compile_objects,
 )
 from ._seam import Interval, StrOptions
-from ._seeding import fresh_seed, seeded_build
+from ._seeding import fresh_seed
 from ._train_loop import Stopping
 
 _ZERO_STATE_OPTIMIZERS = {"adam", "sgd", "rmsprop"}
+#: MLPClassifier's activation names that Keras spells otherwise.
+_SKLEARN_ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid"}
 # early_stopping="auto" holds out data above this many training examples, the
 # threshold of scikit-learn's HistGradientBoostingClassifier.
 _AUTO_EARLY_STOPPING_SAMPLES = 10_000
@@ -238,17 +240,23 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     classes : array-like of shape (K,), default=None
         The full label set and the order of the tables' rows and columns. Set
         it when some training folds may lack a class. Defaults to the sorted
-        labels of ``y``.
+        labels of ``y``. ``classes_`` (the columns of ``predict_proba``) are
+        these labels sorted, as scikit-learn's scorers expect; tables given
+        as arrays are read in the order of ``classes``.
     class_weight : dict, "balanced" or None, default=None
         Multiplies the table weights (and ``sample_weight``). "balanced"
-        weighs class ``i`` by ``n / (K n_i)``, counting the examples of each
-        fit (not their weights); ``partial_fit`` refuses it.
+        weighs class ``i`` by ``n / (K' n_i)``, with ``K'`` the classes
+        present in the fit's ``y`` (an absent class weighs 1), counting the
+        examples of each fit (not their weights); ``partial_fit`` refuses it.
     optimizer : str, keras.optimizers.Optimizer or its class, default="adam"
         The optimizer; a name or class takes routed ``optimizer__*``
         parameters (e.g. ``optimizer__learning_rate``).
-    loss : str, keras.losses.Loss or its class, default="categorical_crossentropy"
-        The per-example loss that the table weights multiply; a class takes
-        routed ``loss__*`` parameters (e.g. ``loss__from_logits=True``).
+    loss : str, keras.losses.Loss, its class or callable, \
+            default="categorical_crossentropy"
+        The per-example loss that the table weights multiply: a name, a
+        loss object or class, or a function ``loss(y_true, y_pred)``; a name
+        of a loss class, or a class, takes routed ``loss__*`` parameters
+        (e.g. ``loss__from_logits=True``).
     epochs : int, default=1
         Passes over the data per ``fit``.
     batch_size : int, default=None
@@ -265,8 +273,9 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         on the next ``fit``. That fit's tables, ``weighting``,
         ``class_weight`` and sample weights apply; the network, the optimizer
         and its learning rate stay those the model was built with.
-    metrics : list, default=None
-        Keras metrics (names, instances or classes instantiated with the
+    metrics : list, dict, str, keras.metrics.Metric or callable, default=None
+        Keras metrics, one or a list or dict of them (names, functions,
+        instances or classes instantiated with the
         routed ``metrics__*`` or ``metrics__<i>__*`` parameters), computed on
         the training data each epoch and kept in ``history_`` under
         SciKeras' names.
@@ -295,7 +304,7 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels, in the order of the probabilities' columns.
+        Class labels, sorted: the order of the probabilities' columns.
     n_classes_ : int
         Number of classes.
     n_features_in_ : int
@@ -355,20 +364,23 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     then changes the shuffle.
 
     When a fit needs nothing of ``keras.Model.fit`` (no callbacks, no
-    validation data, ``verbose=0``), its epochs run in compiled code: all of
+    ``validation_split``, ``verbose=0``), its epochs run in compiled code, held-out
+    ``validation_data`` included: all of
     them in one call of a traced function on TensorFlow, one jitted call per
     epoch on JAX. On TensorFlow the fitted model is exactly the one
     ``Model.fit`` gives (the same batches, steps and ``history_``), in a
     fraction of the time; passing any callback trains through ``Model.fit``.
 
-    Seeded fits are reproducible and safe in threads. The builder runs with
-    Python's ``random`` module seeded (Keras draws the seeds of unseeded
-    layers from it), under a lock and with its state restored afterwards; code
+    Seeded fits are reproducible and safe in threads. The builder, and the
+    first build of the network it returns (where layers without an input
+    shape create their weights), run with Python's ``random`` module seeded
+    (Keras draws the seeds of unseeded layers and initializers from it),
+    under a lock and with its state restored afterwards; code
     in another thread drawing from ``random`` during that build would shift
     it. Pass ``seed=`` to the builder's initializers and dropout layers to
-    avoid this. When ``Model.fit`` trains (callbacks, validation data, a
-    progress bar) with ``validation_split``, or on backends other than
-    TensorFlow, Keras shuffles the batches itself from its global generators.
+    avoid this. When ``Model.fit`` trains (callbacks, a progress bar) with
+    ``validation_split``, or on backends other than TensorFlow, Keras
+    shuffles the batches itself from its global generators.
 
     Examples
     --------
@@ -465,27 +477,26 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
         import keras
 
         builder = self.model if self.model is not None else self._legacy_build_fn()
-        with seeded_build(seed):
-            if isinstance(builder, keras.Model):
-                # A copy, with the instance's weights (it may be pretrained).
-                with compile_objects(builder):  # clone_model compiles the copy
-                    network = keras.models.clone_model(builder)
-                network.set_weights(builder.get_weights())
-                if builder.compiled and not network.compiled:
-                    compile_like(network, builder)
-                return network
-            params = inspect.signature(builder).parameters
-            takes_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
-            # As SciKeras: the user's own constructor arguments, then the
-            # routed model__* ones (which win), then what the builder asks for.
-            kwargs = {**self._user_params(), **self._routed("model")}
-            if takes_all or "meta" in params:
-                kwargs["meta"] = meta
-            if takes_all or "compile_kwargs" in params:
-                kwargs["compile_kwargs"] = compile_kwargs
-            if takes_all or "params" in params:
-                kwargs["params"] = self.get_params()
-            return builder(**kwargs)
+        if isinstance(builder, keras.Model):
+            # A copy, with the instance's weights (it may be pretrained).
+            with compile_objects(builder):  # clone_model compiles the copy
+                network = keras.models.clone_model(builder)
+            network.set_weights(builder.get_weights())
+            if builder.compiled and not network.compiled:
+                compile_like(network, builder)
+            return network
+        params = inspect.signature(builder).parameters
+        takes_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        # As SciKeras: the user's own constructor arguments, then the
+        # routed model__* ones (which win), then what the builder asks for.
+        kwargs = {**self._user_params(), **self._routed("model")}
+        if takes_all or "meta" in params:
+            kwargs["meta"] = meta
+        if takes_all or "compile_kwargs" in params:
+            kwargs["compile_kwargs"] = compile_kwargs
+        if takes_all or "params" in params:
+            kwargs["params"] = self.get_params()
+        return builder(**kwargs)
 
     def _user_params(self):
         """The constructor arguments that are neither parameters of this class
@@ -560,7 +571,9 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     hidden_layer_sizes : int or tuple of int, default=(100,)
         Units of each hidden layer.
     activation : str, default="relu"
-        Hidden activation (any Keras activation name, e.g. "relu", "tanh").
+        Hidden activation: any Keras activation name (e.g. "relu", "tanh"),
+        or MLPClassifier's "identity" and "logistic" (Keras' "linear" and
+        "sigmoid").
     alpha : float, default=1e-4
         L2 penalty with scikit-learn's scaling: ``0.5 * alpha * ||W||^2``
         divided by the batch size (at most the training examples, as
@@ -572,7 +585,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         Dropout rate after each hidden layer.
     optimizer : str, default="adam"
         Keras optimizer name (e.g. "adam", "sgd", "rmsprop"); MLPClassifier's
-        ``solver``.
+        ``solver``, with Keras' defaults: "sgd" has no momentum (MLPClassifier's
+        uses Nesterov momentum 0.9) and Adam's epsilon is 1e-7 (1e-8).
     learning_rate : float, default=1e-3
         The optimizer's learning rate (MLPClassifier's ``learning_rate_init``).
     batch_size : int, default=200
@@ -580,11 +594,18 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     epochs : int, default=200
         Maximum number of passes over the data (MLPClassifier's ``max_iter``).
     early_stopping : "auto" or bool, default="auto"
-        If True, stop when the weighted validation loss on a stratified
-        ``validation_fraction`` of the data has not improved by ``tol`` for
+        If True, stop when the weighted validation loss on a
+        ``validation_fraction`` of the data (stratified when every class has
+        at least 2 examples) has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, and keep the best weights. If False,
         training stops when the training loss has not improved by ``tol``
-        for ``n_iter_no_change`` epochs, as in MLPClassifier. "auto" is True
+        for ``n_iter_no_change`` epochs. Both follow Keras' ``EarlyStopping``
+        rule: an epoch improves when its loss is below the best one by more
+        than ``tol``, and training stops after ``n_iter_no_change`` epochs
+        without improvement (MLPClassifier compares with its lowest loss so
+        far and stops one epoch later). When all ``epochs`` run without
+        stopping, a ``ConvergenceWarning`` says so, as MLPClassifier's does.
+        "auto" is True
         when there are more than 10,000 training examples (the rule of
         :class:`~sklearn.ensemble.HistGradientBoostingClassifier`): trained
         to the end, the network grows over-confident, and decisions made
@@ -595,7 +616,8 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         Fraction of the training data set aside for early stopping (only
         used when early stopping is on: ``True``, or ``"auto"`` with more
         than 10,000 training examples); it must leave at least one example
-        per class on each side.
+        on each side, and one per class on each side when the split is
+        stratified.
     n_iter_no_change : int, default=10
         Patience, in epochs.
     tol : float, default=1e-4
@@ -608,10 +630,14 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         How a table row becomes a weight.
     classes : array-like of shape (K,), default=None
         The full label set and the order of the tables' rows and columns.
+        ``classes_`` (the columns of ``predict_proba``) are these labels
+        sorted, as scikit-learn's scorers expect; tables given as arrays are
+        read in the order of ``classes``.
     class_weight : dict, "balanced" or None, default=None
         Multiplies the table weights (and ``sample_weight``). "balanced"
-        weighs class ``i`` by ``n / (K n_i)``, counting the examples of each
-        fit (not their weights); ``partial_fit`` refuses it.
+        weighs class ``i`` by ``n / (K' n_i)``, with ``K'`` the classes
+        present in the fit's ``y`` (an absent class weighs 1), counting the
+        examples of each fit (not their weights); ``partial_fit`` refuses it.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, dropout, the shuffling and the validation
         split. Seeds are passed to each layer: no global random state is
@@ -628,7 +654,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels, in the order of the probabilities' columns.
+        Class labels, sorted: the order of the probabilities' columns.
     n_classes_ : int
         Number of classes.
     n_features_in_ : int
@@ -642,7 +668,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         Training history: ``loss`` (and ``val_loss`` with early stopping),
         one value per epoch.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (over all fits when warm-starting).
     target_encoder_ : transformer
         The fitted ``target_encoder``: ``y`` to class indices, and
         probabilities to predictions.
@@ -660,6 +686,9 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         Dtype of the ``y`` seen in ``fit``.
     y_ndim_ : int
         Dimensions of the ``y`` seen in ``fit`` (2 for one-hot rows).
+    initialized_ : bool
+        Whether ``model_`` exists (after ``fit``, ``partial_fit`` or
+        ``initialize``).
     example_weighted_ : bool
         Whether training received per-example weights (``sample_weight`` or
         ``sample_tables``). :class:`~skweighted.MinimumCostClassifier` reads
@@ -711,7 +740,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean", StrOptions({"auto"})],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "weighting": [StrOptions({"argmax", "expected"})],
@@ -793,7 +822,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
 
         self._hidden_sizes()
         try:
-            keras.activations.get(self.activation)
+            keras.activations.get(self._activation())
         except (ValueError, TypeError):
             raise ValueError(
                 f"activation={self.activation!r} is not a Keras activation name; use "
@@ -808,11 +837,15 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             meta["n_features_in_"],
             meta["n_classes_"],
             hidden_layer_sizes=self._hidden_sizes(),
-            activation=self.activation,
+            activation=self._activation(),
             l2=self._l2(batch_size),
             dropout=self.dropout,
             seed=fresh_seed() if seed is None else seed,  # Python's random untouched
         )
+
+    def _activation(self):
+        """The Keras name of ``activation`` (MLPClassifier's names included)."""
+        return _SKLEARN_ACTIVATIONS.get(self.activation, self.activation)
 
     def _l2(self, batch_size):
         """The Keras L2 factor: scikit-learn's ``0.5 * alpha * ||W||^2`` over

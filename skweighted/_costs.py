@@ -21,7 +21,9 @@ from .metrics._cost import check_cost_matrix
 __all__ = ["cost_class_weight", "cost_proportionate_weights"]
 
 
-def _normalized(weights, name):
+def _checked_weights(weights, name, normalize):
+    """``weights`` (divided by their mean with ``normalize``); a ValueError
+    when every one is 0."""
     total = weights.mean()
     if not total > 0:
         raise ValueError(
@@ -29,7 +31,7 @@ def _normalized(weights, name):
             "cannot say what to learn. Check that the tables are oriented "
             "[true class, predicted class]."
         )
-    return weights / total
+    return weights / total if normalize else weights
 
 
 @validate_params(
@@ -168,13 +170,19 @@ def cost_proportionate_weights(
             f"Costs need at least 2 classes, got {labels.tolist()!r}; pass labels= "
             "with the full label set."
         )
-    y_idx = label_indices(y, labels, name="y")
+    y_idx = label_indices(y, labels, name="y", classes_name="labels")
     if sample_tables is not None:
         rows = true_rows(
-            sample_tables, y_idx, k, classes=labels, what="costs", dtype=np.float64
+            sample_tables,
+            y_idx,
+            k,
+            classes=labels,
+            what="costs",
+            dtype=np.float64,
+            classes_name="labels",
         )
     else:
-        rows = check_cost_matrix(cost_matrix, labels)[y_idx]
+        rows = check_cost_matrix(cost_matrix, labels, classes_name="labels")[y_idx]
     cheapest = np.argmin(rows, axis=1)
     # Ties keep the true class.
     cheapest = np.where(rows[np.arange(n), y_idx] <= rows.min(axis=1), y_idx, cheapest)
@@ -189,8 +197,7 @@ def cost_proportionate_weights(
         )
     best = rows[np.arange(n), cheapest]
     weights = (rows - best[:, None]).sum(axis=1) / (k - 1)
-    if normalize:
-        weights = _normalized(weights, "example's weight")
+    weights = _checked_weights(weights, "example's weight", normalize)
     if return_labels:
         return labels[cheapest], weights
     return weights
@@ -288,27 +295,26 @@ def cost_class_weight(cost_matrix, classes, *, y=None, rtol=1e-6):
             f"weights to exist; got the cost matrix {C.tolist()!r}. Use "
             "cost_proportionate_weights or MinimumCostClassifier instead."
         )
-    # w_i * excess[j, i] = w_j * excess[i, j] for every pair: w is the null
-    # vector of the stacked pairwise equations (Zhou and Liu, 2006).
-    rows = []
-    for i in range(k):
-        for j in range(i + 1, k):
-            eq = np.zeros(k)
-            eq[i] = excess[j, i]
-            eq[j] = -excess[i, j]
-            rows.append(eq)
-    _, s, vt = np.linalg.svd(np.asarray(rows))
-    w = vt[-1]
-    w = w / w.sum()
-    residual = np.abs(np.asarray(rows) @ w).max() if rows else 0.0
-    scale = np.abs(np.asarray(rows)).max() * np.abs(w).max()
-    if (w <= 0).any() or residual > rtol * scale:
+    # w_i / w_j = excess[i, j] / excess[j, i] for every pair (Zhou and Liu,
+    # 2006), solved in logarithms so that costs of any scale weigh alike:
+    # the least-squares solution over all pairs (a complete graph) is the
+    # mean of each class's log-ratios, and every pair is then checked
+    # relatively.
+    log_ratio = np.log(excess + np.eye(k)) - np.log(excess.T + np.eye(k))
+    log_w = log_ratio.mean(axis=1)
+    mismatch = np.abs(log_w[:, None] - log_w[None, :] - log_ratio)
+    if (mismatch > np.log1p(rtol)).any():
+        i, j = np.unravel_index(np.argmax(mismatch), mismatch.shape)
         raise ValueError(
             "The cost matrix is not consistent: no class weights make every "
-            "pairwise decision cost-optimal (Zhou and Liu, 2006). Use "
-            "cost_proportionate_weights (an approximation for more than two "
-            "classes) or train unweighted and decide with MinimumCostClassifier."
+            "pairwise decision cost-optimal (Zhou and Liu, 2006); classes "
+            f"{classes[i]!r} and {classes[j]!r} would need a weight ratio of "
+            f"{np.exp(log_ratio[i, j]):.6g}, the best fit to all pairs gives "
+            f"{np.exp(log_w[i] - log_w[j]):.6g}. Use cost_proportionate_weights "
+            "(an approximation for more than two classes) or train unweighted "
+            "and decide with MinimumCostClassifier."
         )
+    w = np.exp(log_w - log_w.max())
     if y is not None:
         y_idx = label_indices(column_or_1d(y), classes, name="y")
         w = w / w[y_idx].mean()

@@ -4,9 +4,11 @@ Numpy and scikit-learn only: importing this module never loads Keras or
 TensorFlow (the inner estimator may, when it is fitted or predicts).
 """
 
+import sys
 import warnings
 
 import numpy as np
+import sklearn
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -81,6 +83,18 @@ class DoubleCountingWarning(UserWarning):
     """
 
 
+def _calibration_methods():
+    """The ``method`` values of this scikit-learn's CalibratedClassifierCV."""
+    version = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+    methods = {"sigmoid", "isotonic"}
+    if version >= (1, 8):
+        methods.add("temperature")
+    return methods
+
+
+_CALIBRATIONS = _calibration_methods()
+
+
 def _counts_balanced_by_examples(estimator):
     """Whether ``class_weight="balanced"`` of ``estimator`` counts examples.
 
@@ -88,9 +102,19 @@ def _counts_balanced_by_examples(estimator):
     class's examples whatever their ``sample_weight``; others (scikit-learn's
     ``LogisticRegression`` counts by weight, ``SVC`` does not) are not known.
     """
-    from ._base import BaseWeightedClassifier
+    # Without the module loaded, none of its estimators exists; importing it
+    # would load Keras around another library's estimator.
+    base = sys.modules.get(__package__ + "._base")
+    return base is not None and isinstance(estimator, base.BaseWeightedClassifier)
 
-    return isinstance(estimator, BaseWeightedClassifier)
+
+def _table_classes(estimator):
+    """The labels in the order of a fitted estimator's tables (None: its
+    ``classes_``): the ``classes`` this package's estimators were given."""
+    order = getattr(estimator, "_table_classes", None)
+    if order is None or not hasattr(estimator, "target_encoder_"):
+        return None
+    return order()
 
 
 def _unwrap(estimator):
@@ -202,7 +226,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             default=None
         Calibrate the probabilities with
         :class:`~sklearn.calibration.CalibratedClassifierCV` and this
-        ``method`` before deciding. With a
+        ``method`` before deciding (``"temperature"`` needs scikit-learn 1.8
+        or later). With a
         :class:`~sklearn.frozen.FrozenEstimator`, the calibrator is fitted on
         all the data passed to :meth:`fit` (pass data the estimator was not
         trained on); otherwise by cross-validation (``cv``). Calibrated on
@@ -293,7 +318,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"])],
         "cost_matrix": ["array-like", dict, None],
-        "calibration": [StrOptions({"sigmoid", "isotonic", "temperature"}), None],
+        "calibration": [StrOptions(_CALIBRATIONS), None],
         "cv": ["cv_object"],
         "training_weights": [StrOptions({"auto"}), dict, "array-like", None],
     }
@@ -430,7 +455,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 and not _counts_balanced_by_examples(fitted),
             )
             if tables is None or not trained_here:  # tables win over the table
-                weights *= self._table_param(params.get("misclass_weights"), reasons)
+                weights *= self._table_param(
+                    params.get("misclass_weights"), _table_classes(fitted), reasons
+                )
             if getattr(fitted, "example_weighted_", False) and not (
                 trained_here and (sample_weight is not None or tables is not None)
             ):
@@ -545,11 +572,17 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         reasons.append(f"class_weight={class_weight!r} is not a dict or 'balanced'")
         return np.ones(k)
 
-    def _table_param(self, table, reasons):
+    def _table_param(self, table, order, reasons):
+        """The class weights of a table with constant rows, whose rows and
+        columns follow ``order`` (None: ``classes_``), in ``classes_`` order."""
         k = len(self.classes_)
         if table is None:
             return np.ones(k)
-        table = check_cost_table(table, self.classes_, classes_name=None)
+        if order is None:
+            order = self.classes_
+        table = check_cost_table(table, order, classes_name=None)
+        position = label_positions(self.classes_, order, "classes_", "", None)
+        table = table[np.ix_(position, position)]
         if np.ptp(table, axis=1).max() > 0:
             reasons.append(
                 "misclass_weights makes the weight depend on the prediction (its "
@@ -616,7 +649,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _check_decision_tables(self, sample_tables, n_samples):
         k = len(self.classes_)
-        tables = check_sample_tables(sample_tables, n_samples, k, classes=self.classes_)
+        tables = check_sample_tables(
+            sample_tables, n_samples, k, classes=self.classes_, classes_name=None
+        )
         if tables.ndim != 3:
             raise ValueError(
                 "sample_tables at decision time must have shape (n_samples, K, K) "

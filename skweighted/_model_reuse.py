@@ -16,6 +16,7 @@ estimator: the same weights, optimizer state and compiled ``model_``.
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,6 +25,8 @@ __all__ = ["model_reuse", "set_model_reuse"]
 _LOCK = threading.Lock()
 _MODELS = OrderedDict()
 _SETTINGS = {"enabled": True, "max_models": 8}
+# The open model_reuse blocks, in the order entered: (block, settings).
+_BLOCKS = []
 
 
 def set_model_reuse(enabled=True, *, max_models=None):
@@ -33,7 +36,8 @@ def set_model_reuse(enabled=True, *, max_models=None):
     configurations so that the next fit of the same configuration skips
     tracing (a small fit then takes a fraction of a second instead of more
     than one). The fitted estimators are the same either way. The setting
-    holds for the whole process.
+    holds for the whole process; while a :func:`model_reuse` block is open,
+    the block's setting applies.
 
     .. versionadded:: 0.2
 
@@ -63,19 +67,12 @@ def set_model_reuse(enabled=True, *, max_models=None):
     {'enabled': True, 'max_models': 8}
     >>> _ = set_model_reuse(**previous)
     """
-    if not isinstance(enabled, (bool, np.bool_)):
-        raise TypeError(f"enabled must be True or False, got {enabled!r}.")
-    if max_models is not None and (
-        isinstance(max_models, bool)
-        or not isinstance(max_models, (int, np.integer))
-        or max_models < 1
-    ):
-        raise ValueError(f"max_models must be an int >= 1, got {max_models!r}.")
+    enabled, max_models = _checked(enabled, max_models)
     with _LOCK:
         previous = dict(_SETTINGS)
-        _SETTINGS["enabled"] = bool(enabled)
+        _SETTINGS["enabled"] = enabled
         if max_models is not None:
-            _SETTINGS["max_models"] = int(max_models)
+            _SETTINGS["max_models"] = max_models
         _trim()
     return previous
 
@@ -83,6 +80,12 @@ def set_model_reuse(enabled=True, *, max_models=None):
 @contextmanager
 def model_reuse(enabled=True, *, max_models=None):
     """Within the block, reuse compiled models between fits (or not).
+
+    The block's setting holds for the whole process while it runs (fits in
+    other threads too, such as those of a threaded search it starts). When
+    blocks in several threads overlap, the one entered last that is still
+    open applies, and the setting from before them is back once all have
+    ended.
 
     .. versionadded:: 0.2
 
@@ -112,16 +115,47 @@ def model_reuse(enabled=True, *, max_models=None):
     >>> clf.model_.compiled
     True
     """
-    previous = set_model_reuse(enabled, max_models=max_models)
+    enabled, max_models = _checked(enabled, max_models)
+    block = object()
+    with _LOCK:
+        settings = dict(_settings(), enabled=enabled)
+        if max_models is not None:
+            settings["max_models"] = max_models
+        _BLOCKS.append((block, settings))
+        _trim()
     try:
         yield
     finally:
-        set_model_reuse(**previous)
+        with _LOCK:
+            _BLOCKS[:] = [(b, s) for b, s in _BLOCKS if b is not block]
+            _trim()
+
+
+def _checked(enabled, max_models):
+    """``(enabled, max_models)`` as bool and int (or None), or an error."""
+    if not isinstance(enabled, (bool, np.bool_)):
+        raise TypeError(f"enabled must be True or False, got {enabled!r}.")
+    if max_models is not None and (
+        isinstance(max_models, bool)
+        or not isinstance(max_models, (int, np.integer))
+        or max_models < 1
+    ):
+        raise ValueError(f"max_models must be an int >= 1, got {max_models!r}.")
+    return bool(enabled), None if max_models is None else int(max_models)
+
+
+def _settings():
+    """The settings in force: the open block entered last's, else the process'.
+
+    Call with the lock held.
+    """
+    return _BLOCKS[-1][1] if _BLOCKS else _SETTINGS
 
 
 def _trim():
     """Drop models beyond the bound (all of them when reuse is off)."""
-    limit = _SETTINGS["max_models"] if _SETTINGS["enabled"] else 0
+    settings = _settings()
+    limit = settings["max_models"] if settings["enabled"] else 0
     while len(_MODELS) > limit:
         _MODELS.popitem(last=False)
 
@@ -137,22 +171,23 @@ def take(key):
 
     Returns
     -------
-    model : keras.Model or None
+    model : Kept or None
     """
     if key is None:
         return None
     with _LOCK:
-        if not _SETTINGS["enabled"]:
+        if not _settings()["enabled"]:
             return None
         return _MODELS.pop(key, None)
 
 
 def give(key, model):
-    """Keep ``model`` (no longer used by any estimator) for the next fit."""
+    """Keep ``model`` (a :class:`Kept`, no longer used by any estimator) for
+    the next fit."""
     if key is None:
         return
     with _LOCK:
-        if not _SETTINGS["enabled"]:
+        if not _settings()["enabled"]:
             return
         _MODELS[key] = model
         _MODELS.move_to_end(key)
@@ -162,7 +197,7 @@ def give(key, model):
 def enabled():
     """Whether reuse is on."""
     with _LOCK:
-        return _SETTINGS["enabled"]
+        return _settings()["enabled"]
 
 
 def kept():
@@ -193,21 +228,45 @@ def copy_variables(target, source):
         to.assign(ops.copy(value))
 
 
-def reset_optimizer(optimizer):
-    """Put an optimizer back in its initial state (all slots and steps zero).
+@dataclass
+class Kept:
+    """A compiled model kept between fits, with what a fit needs to reuse it.
 
-    Only for optimizers whose state starts at zero (Adam, SGD, RMSprop) and
-    whose learning rate is a number.
+    Attributes
+    ----------
+    model : keras.Model
+        The compiled model.
+    loop : EpochLoop
+        Its training loop, which keeps the traced functions.
+    optimizer_start : list of ndarray
+        The values of its optimizer's variables before the first step: a
+        reused model's optimizer starts from them (zero moments and steps,
+        the configured learning rate, a mixed-precision loss scale's initial
+        scale), whatever an earlier fit (or its callbacks) changed.
+    """
+
+    model: object
+    loop: object
+    optimizer_start: list
+
+
+def optimizer_values(optimizer):
+    """Copies of the values of a built optimizer's variables, in order."""
+    return [np.array(variable.numpy()) for variable in optimizer.variables]
+
+
+def reset_optimizer(optimizer, values):
+    """Put an optimizer back in the state :func:`optimizer_values` copied.
 
     Parameters
     ----------
     optimizer : keras.optimizers.Optimizer
         A built optimizer.
+    values : list of ndarray
+        What :func:`optimizer_values` returned for it before its first step.
     """
-    learning_rate = float(np.asarray(optimizer.learning_rate))
-    for variable in optimizer.variables:
-        variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
-    optimizer.learning_rate = learning_rate
+    for variable, value in zip(optimizer.variables, values, strict=True):
+        variable.assign(value)
 
 
 def in_distribution_scope():

@@ -7,6 +7,7 @@ and the cluster client are imported inside the functions that need them.
 import multiprocessing
 import os
 import sys
+import threading
 import warnings
 
 import numpy as np
@@ -187,6 +188,7 @@ def _current(threading):
 # the most recent few kept so that later tasks on this worker reuse them.
 _FETCHED = {}
 _FETCHED_MAX = 2
+_FETCHED_LOCK = threading.Lock()
 
 
 def _rebuild(key, shape, dtype):
@@ -217,9 +219,10 @@ def _fetch(key):
         except ValueError as exc:
             raise RuntimeError(_NOT_ON_CLUSTER) from exc
         array = client.get_dataset(key).result()
-    while len(_FETCHED) >= _FETCHED_MAX:
-        _FETCHED.pop(next(iter(_FETCHED)))
-    _FETCHED[key] = array
+    with _FETCHED_LOCK:  # the tasks of a worker run in threads
+        while len(_FETCHED) >= _FETCHED_MAX:
+            _FETCHED.pop(next(iter(_FETCHED)), None)
+        _FETCHED[key] = array
     return array
 
 
@@ -326,9 +329,15 @@ class ScatteredArray:
         return self._local
 
     def __array__(self, dtype=None, copy=None):
+        # numpy 2's copy semantics: True copies, False refuses to, None may
         array = self._array()
         if copy:
             return np.array(array, dtype=dtype, copy=True)
+        if copy is False and dtype is not None and np.dtype(dtype) != array.dtype:
+            raise ValueError(
+                f"A copy is needed to read the scattered {array.dtype} array as "
+                f"{np.dtype(dtype)}; pass copy=None or copy=True."
+            )
         return np.asarray(array, dtype=dtype)
 
     def __getitem__(self, key):
@@ -380,8 +389,10 @@ def scatter_array(array, *, client=None, broadcast=True):
         ``search.fit(X, y, sample_tables=scattered)``. The final refit in
         the calling process reads the local array, with no transfer. The
         data stays on the cluster, published as a dataset named
-        ``scattered.key``, until ``client.unpublish_dataset(scattered.key)``
-        or the client closes.
+        ``scattered.key``, until ``client.unpublish_dataset(scattered.key)``:
+        the scheduler keeps it after the client closes, for as long as the
+        cluster runs, so unpublish it when the work is done on a cluster
+        that outlives the client.
 
     See Also
     --------
@@ -413,6 +424,9 @@ def scatter_array(array, *, client=None, broadcast=True):
     ((1000, 3, 3), 1000, (2, 3, 3))
     >>> client.submit(lambda t: float(t[10:20].sum()), shared).result()
     90.0
+    >>> client.unpublish_dataset(shared.key)
+    >>> client.list_datasets()
+    ()
     >>> client.close(); cluster.close()
     """
     if isinstance(array, ScatteredArray):

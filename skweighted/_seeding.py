@@ -9,8 +9,9 @@ the same fits run one after the other.
 
 A user's model builder may create layers without seeds; Keras then draws
 their seeds from Python's ``random`` module. :func:`seeded_build` seeds that
-module while the builder runs, under a lock held only for the build, and
-restores its state afterwards. The limit: code in another thread that calls
+module while the builder runs and the network it returns is first built
+(layers without an input shape create their weights then), under a lock held
+only for the build, and restores its state afterwards. The limit: code in another thread that calls
 ``random`` while a seeded build runs would see (and shift) the seeded
 sequence. Builders that pass ``seed=`` to their initializers and dropout
 layers avoid this entirely.

@@ -287,8 +287,9 @@ def check_sample_tables(
         a DataFrame.
     name : str, default="sample_tables"
         Name used in error messages.
-    classes_name : str, default="classes"
-        The caller's parameter that sets the classes, for error messages.
+    classes_name : str or None, default="classes"
+        The caller's parameter that sets the classes, for error messages;
+        None when the caller has none.
 
     Returns
     -------
@@ -301,7 +302,7 @@ def check_sample_tables(
             f"got {type(sample_tables).__name__}."
         )
     if _is_dataframe(sample_tables):
-        sample_tables = _dataframe_rows(sample_tables, classes, name)
+        sample_tables = _dataframe_rows(sample_tables, classes, name, classes_name)
     try:
         tables = np.asarray(sample_tables)
     except Exception as exc:
@@ -321,14 +322,18 @@ def check_sample_tables(
     if tables.shape[1:] != expected:
         raise ValueError(
             f"{name} has tables of shape {tables.shape[1:]} but there are "
-            f"{n_classes} classes, so each table must have shape {expected}. If this "
-            f"data lacks some classes, pass `{classes_name}=` with the full label "
-            "set."
+            f"{n_classes} classes, so each table must have shape {expected}."
+            + (
+                ""
+                if classes_name is None
+                else f" If this data lacks some classes, pass `{classes_name}=` "
+                "with the full label set."
+            )
         )
     return tables
 
 
-def _dataframe_rows(frame, classes, name):
+def _dataframe_rows(frame, classes, name, classes_name="classes"):
     """The (n, K) rows of a DataFrame whose columns are class labels."""
     if classes is None:
         raise TypeError(
@@ -337,7 +342,9 @@ def _dataframe_rows(frame, classes, name):
             "classes) instead."
         )
     columns = list(frame.columns)
-    positions = label_positions(columns, classes, name, "column (predicted)")
+    positions = label_positions(
+        columns, classes, name, "column (predicted)", classes_name
+    )
     if len(set(positions)) != len(positions) or len(positions) != len(classes):
         raise ValueError(
             f"{name} as a DataFrame must have one column per class, labelled by the "

@@ -36,13 +36,14 @@ class ClassTargetEncoder(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     classes : array-like of shape (n_classes,), default=None
-        The full label set, in the order of the probabilities' columns.
-        Defaults to the sorted labels of ``y``.
+        The full label set (in the order of the estimator's tables). The
+        probabilities' columns, ``classes_``, are the labels sorted, as in
+        scikit-learn. Defaults to the labels of ``y``.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The labels; ``0 .. K-1`` for one-hot targets.
+        The labels, sorted; ``0 .. K-1`` for one-hot targets.
     n_classes_ : int
         Number of classes.
     target_type_ : {"binary", "multiclass", "multiclass-onehot"}
@@ -66,10 +67,10 @@ class ClassTargetEncoder(TransformerMixin, BaseEstimator):
     def __init__(self, classes=None):
         self.classes = classes
 
-    def _check(self, y):
+    def _check(self, y, warn=False):
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
-            return column_or_1d(y, warn=True), False
+            return column_or_1d(y, warn=warn), False
         if y.ndim == 1:
             return y, False
         if _is_one_hot(y):
@@ -94,14 +95,12 @@ class ClassTargetEncoder(TransformerMixin, BaseEstimator):
         -------
         self : ClassTargetEncoder
         """
-        y, one_hot = self._check(y)
+        y, one_hot = self._check(y, warn=True)  # once per fit, not per transform
         if one_hot:
             self.classes_ = np.arange(y.shape[1])
             self.target_type_ = "multiclass-onehot"
         else:
-            self.classes_ = (
-                np.unique(y) if self.classes is None else np.asarray(self.classes)
-            )
+            self.classes_ = np.unique(y if self.classes is None else self.classes)
             self.target_type_ = "binary" if len(self.classes_) <= 2 else "multiclass"
         self.n_classes_ = len(self.classes_)
         self.n_outputs_ = 1

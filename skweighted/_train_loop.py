@@ -4,9 +4,10 @@
 pipeline, callbacks and logs around each call of the traced train function.
 On a small fit (a fold of a grid search) that costs several times more than
 the optimizer steps themselves. When a fit needs none of it (the user passed
-no callbacks and no validation data, no progress bar is shown, the backend
-is TensorFlow), the estimators run all its epochs in one call of a traced
-TensorFlow function instead, which does exactly what ``Model.fit`` would:
+no callbacks and no ``validation_split``, no progress bar is shown; held-out
+``validation_data`` is evaluated here too), the estimators run all its epochs
+in one call of a traced TensorFlow function instead (on JAX, see below),
+which does exactly what ``Model.fit`` would:
 
 - the same batches: each epoch is the stateless shuffle of (seed, epoch
   number) of :func:`skweighted._fit_data.epoch_batches`, cut into batches of

@@ -100,3 +100,19 @@ def categorical_style_binary_loss():
             return keras.losses.binary_crossentropy(y_true, y_pred)
 
     return _CategoricalStyleBinaryLoss()
+
+
+def modules_loaded_by(code, packages):
+    """The modules of ``packages`` that running ``code`` in a fresh process loads."""
+    import subprocess
+    import sys
+
+    script = (
+        code
+        + "\nimport sys\n"
+        + f"print(sorted(m for m in sys.modules if m.split('.')[0] in {tuple(packages)!r}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip().splitlines()[-1]

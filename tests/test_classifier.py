@@ -22,6 +22,7 @@ from scipy import sparse
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import BaggingClassifier, StackingClassifier, VotingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import (
@@ -725,6 +726,7 @@ def test_zero_diagonal_with_expected_weighting_is_quiet(iris):
     X, y = iris
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs
         small_mlp(misclass_weights=1 - np.eye(3), weighting="expected", epochs=1).fit(
             X, y
         )
@@ -735,6 +737,7 @@ def test_overridden_global_table_does_not_warn(iris):
     X, y = iris
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs
         small_mlp(misclass_weights=1 - np.eye(3), epochs=1).fit(
             X, y, sample_tables=np.ones((150, 3, 3))
         )
@@ -1133,3 +1136,95 @@ def test_penalty_of_a_model_built_on_a_small_first_part(three_class, start):
         first.initialize(X[:10], y[:10])
     full = small_mlp(**params).fit(X, y)
     assert _l2_factor(first) == _l2_factor(full) == pytest.approx(0.5 * 1.0 / 100)
+
+
+def test_classes_in_another_order_read_the_tables_in_that_order():
+    """Check ``classes=`` orders the tables while ``classes_`` stays sorted.
+
+    Oracle: the same fit with the tables reordered to the sorted labels, and
+    scikit-learn's roc_auc scorer against roc_auc_score on the class
+    "yes"'s column; MinimumCostClassifier divides out a constant-row table
+    given in that order as the class weights it is.
+    """
+    from sklearn.metrics import get_scorer, roc_auc_score
+
+    from skweighted import MinimumCostClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3)).astype(np.float32)
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=120) > 0, "yes", "no")
+    W = np.array([[1.0, 3.0], [2.0, 1.0]])  # rows and columns: yes, no
+    T = rng.uniform(0.5, 3.0, size=(120, 2, 2))
+    flip = np.array([1, 0])  # yes, no -> no, yes
+    pairs = [
+        (
+            small_mlp(classes=["yes", "no"], misclass_weights=W).fit(X, y),
+            small_mlp(misclass_weights=W[np.ix_(flip, flip)]).fit(X, y),
+        ),
+        (
+            small_mlp(classes=["yes", "no"]).fit(X, y, sample_tables=T),
+            small_mlp().fit(X, y, sample_tables=T[:, flip][:, :, flip]),
+        ),
+    ]
+    for ordered, plain in pairs:
+        np.testing.assert_array_equal(ordered.classes_, ["no", "yes"])
+        np.testing.assert_array_equal(ordered.predict_proba(X), plain.predict_proba(X))
+    clf = pairs[0][0]
+    expected = roc_auc_score(y == "yes", clf.predict_proba(X)[:, 1])
+    assert get_scorer("roc_auc")(clf, X, y) == pytest.approx(expected)
+    constant = np.array([[4.0, 4.0], [1.0, 1.0]])  # yes weighs 4, no 1
+    decided = MinimumCostClassifier(
+        small_mlp(classes=["yes", "no"], misclass_weights=constant)
+    ).fit(X, y)
+    np.testing.assert_allclose(decided.training_weights_, [1.0, 4.0])
+
+
+def test_running_out_of_epochs_warns_as_mlpclassifier(three_class):
+    """Check a ConvergenceWarning when all epochs run without stopping.
+
+    Oracle: MLPClassifier warns in the same case; a fit that stops early,
+    and partial_fit (one epoch, no stopping rule), do not warn.
+    """
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = three_class
+    with pytest.warns(ConvergenceWarning):
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="epochs=2"):
+        small_mlp(epochs=2, early_stopping=False).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        stopped = small_mlp(
+            epochs=50, early_stopping=False, tol=10.0, n_iter_no_change=1
+        )
+        stopped.fit(X, y)
+        assert stopped.n_iter_ < 50
+        small_mlp().partial_fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "sklearn_name, keras_name", [("logistic", "sigmoid"), ("identity", "linear")]
+)
+def test_mlpclassifier_activation_names(three_class, sklearn_name, keras_name):
+    """Check MLPClassifier's activation names train as their Keras names."""
+    X, y = three_class
+    ours = small_mlp(activation=sklearn_name).fit(X, y)
+    keras_named = small_mlp(activation=keras_name).fit(X, y)
+    np.testing.assert_array_equal(ours.predict_proba(X), keras_named.predict_proba(X))
+
+
+def test_validation_fraction_zero_as_mlpclassifier(three_class):
+    """Check validation_fraction=0 is accepted when unused, as by MLPClassifier.
+
+    With early stopping it sets nothing aside: a ValueError says what to do.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = three_class
+    MLPClassifier(validation_fraction=0.0, max_iter=5).fit(X, y)
+    small_mlp(validation_fraction=0.0, early_stopping=False).fit(X, y)
+    with pytest.raises(ValueError, match="early_stopping=False"):
+        small_mlp(validation_fraction=0.0, early_stopping=True).fit(X, y)

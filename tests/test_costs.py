@@ -168,6 +168,10 @@ def test_cost_proportionate_does_not_modify_inputs():
         ({"cost_matrix": [[0, 1], [-1, 0]]}, "negative"),
         ({"cost_matrix": [[2, 1], [1, 0]]}, "costs less than the right one"),
         ({"cost_matrix": [[0, 0], [0, 0]]}, "Every example's weight is 0"),
+        (
+            {"cost_matrix": [[0, 0], [0, 0]], "normalize": False},
+            "Every example's weight is 0",
+        ),
         ({"sample_tables": np.ones((3, 2, 2))}, "3 tables for 4 samples"),
         ({"cost_matrix": np.ones((3, 3)) - np.eye(3)}, r"shape \(K, K\) = \(2, 2\)"),
         ({"cost_matrix": {("a", 1): 2.0}}, "not among the classes"),
@@ -224,6 +228,44 @@ def test_cost_class_weight_truth_only_costs_are_exact():
     w = np.array(list(cost_class_weight(C, classes=["a", "b", "c"]).values()))
     for p in rng.dirichlet(np.ones(3), size=200):
         assert np.argmax(w * p) == brute_force_decision(p, C)
+
+
+def _worst_pairwise_error(C, w):
+    """Brute force: the largest relative miss of w_i / w_j = ex[i, j] / ex[j, i]."""
+    excess = C - np.diag(C)[:, None]
+    k = len(C)
+    return max(
+        abs((w[i] / w[j]) / (excess[i, j] / excess[j, i]) - 1)
+        for i in range(k)
+        for j in range(k)
+        if i != j
+    )
+
+
+@pytest.mark.parametrize("big", [1e3, 1e6, 1e9])
+def test_cost_class_weight_refuses_inconsistent_costs_at_any_scale(big):
+    """Check a matrix that no weights fit is refused whatever its costs' range.
+
+    Pair (0, 1) needs w0 / w1 = 2; pairs with class 2 force w0 = w1 = w2.
+    """
+    C = np.array([[0, 2, big], [1, 0, big], [big, big, 0]], dtype=float)
+    with pytest.raises(ValueError, match="not consistent"):
+        cost_class_weight(C, classes=[0, 1, 2])
+
+
+@pytest.mark.parametrize("span", [1e2, 1e7, 1e12])
+def test_cost_class_weight_accepts_consistent_costs_of_any_range(span):
+    """Check consistent costs spanning many orders of magnitude give exact weights.
+
+    Oracle: every pairwise ratio, checked by brute force.
+    """
+    rng = np.random.default_rng(0)
+    a = np.array([1 / span, 1.0, span])
+    b = rng.uniform(0.5, 3, 3)
+    C = np.outer(a, b)
+    np.fill_diagonal(C, 0.0)
+    w = np.array(list(cost_class_weight(C, classes=[0, 1, 2]).values()))
+    assert _worst_pairwise_error(C, w) < 1e-9
 
 
 def test_cost_class_weight_mean_one_over_examples():
@@ -287,3 +329,41 @@ def test_repeated_labels_are_refused():
         cost_class_weight(C, classes=["a", "b", "b"])
     with pytest.raises(ValueError, match="must not repeat"):
         cost_proportionate_weights([0, 1], cost_matrix=C, labels=[0, 1, 1])
+
+
+def _message(call):
+    with pytest.raises(ValueError) as info:
+        call()
+    return str(info.value)
+
+
+def test_label_errors_name_the_parameter_that_sets_the_labels():
+    """Check errors about labels name the caller's own parameter.
+
+    The cost functions and metrics take ``labels=``; MinimumCostClassifier's
+    classes are those it learned, set by no parameter of ``predict``.
+    """
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from skweighted import MinimumCostClassifier
+    from skweighted.metrics import misclassification_cost
+
+    for call in (
+        lambda: cost_proportionate_weights(["a", "z"], labels=["a", "b"]),
+        lambda: cost_proportionate_weights(
+            ["a", "b"], sample_tables=np.ones((2, 3, 3))
+        ),
+        lambda: misclassification_cost(
+            [0, 0, 1],
+            [0, 1, 1],
+            sample_tables=pd.DataFrame(np.ones((3, 3)), columns=[0, 1, 2]),
+        ),
+    ):
+        message = _message(call)
+        assert "`labels=`" in message and "`classes=`" not in message, message
+    clf = MinimumCostClassifier(LogisticRegression()).fit([[0.0], [1.0]], [0, 1])
+    message = _message(
+        lambda: clf.predict([[0.0], [1.0]], sample_tables=np.ones((2, 3, 3)))
+    )
+    assert "classes=" not in message and "labels=" not in message, message

@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from _helpers import small_mlp
+from _helpers import modules_loaded_by, small_mlp
 from skweighted import DoubleCountingWarning, MinimumCostClassifier
 
 
@@ -760,3 +760,36 @@ def test_a_fitted_inner_estimator_is_refitted_with_the_new_classes():
         MinimumCostClassifier(
             FrozenEstimator(prefit), cost_matrix=[[0, 1], [5, 0]]
         ).fit(X[two], y[two])
+
+
+def test_deciding_around_another_librarys_estimator_does_not_load_keras():
+    """Check a fit with sample_weight around LogisticRegression loads no Keras.
+
+    Oracle: the modules loaded in a fresh process after the fit.
+    """
+    code = (
+        "import numpy as np\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from skweighted import MinimumCostClassifier\n"
+        "X = np.arange(8.0).reshape(-1, 1); y = np.array([0, 0, 0, 1, 0, 1, 1, 1])\n"
+        "clf = MinimumCostClassifier(LogisticRegression(), cost_matrix=[[0, 1], [5, 0]])\n"
+        "clf.fit(X, y, sample_weight=np.linspace(1, 2, 8))\n"
+    )
+    assert modules_loaded_by(code, ("keras", "tensorflow", "scikeras")) == "[]"
+
+
+def test_calibration_methods_are_those_of_this_scikit_learn():
+    """Check ``calibration`` offers the methods CalibratedClassifierCV takes.
+
+    Oracle: CalibratedClassifierCV's own parameter constraint.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from skweighted._decision import _CALIBRATIONS
+
+    (theirs,) = [
+        c.options
+        for c in CalibratedClassifierCV._parameter_constraints["method"]
+        if hasattr(c, "options")
+    ]
+    assert _CALIBRATIONS == set(theirs)

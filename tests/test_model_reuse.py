@@ -88,3 +88,83 @@ def test_a_model_of_another_dtype_policy_is_not_reused(three_class):
         keras.config.set_dtype_policy(previous)
     assert clf.model_.network.layers[0].dtype_policy.name == "mixed_bfloat16"
     np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
+def test_reused_model_starts_from_the_configured_learning_rate(three_class):
+    """Check a callback's change of the learning rate stays with its fit.
+
+    A ReduceLROnPlateau in one fit lowers the kept model's learning rate; the
+    next fit of that configuration must start from the configured rate.
+    Oracle: the same fit with reuse turned off.
+    """
+    import keras
+
+    X, y = three_class
+    reduce = keras.callbacks.ReduceLROnPlateau(
+        monitor="loss", factor=0.1, patience=0, min_delta=10
+    )
+    small_mlp(learning_rate=0.01).fit(X, y, callbacks=[reduce])
+    assert _model_reuse.kept() == 1
+    reused = small_mlp(learning_rate=0.01).fit(X, y)
+    with model_reuse(False):
+        fresh = small_mlp(learning_rate=0.01).fit(X, y)
+    np.testing.assert_allclose(float(reused.model_.optimizer.learning_rate), 0.01)
+    assert reused.history_ == fresh.history_
+    np.testing.assert_array_equal(reused.predict_proba(X), fresh.predict_proba(X))
+
+
+def test_reused_model_under_mixed_float16_trains_as_a_fresh_one(three_class):
+    """Check a reused model's loss scale starts where a fresh one's does.
+
+    Under mixed_float16 Keras wraps the optimizer in a LossScaleOptimizer
+    whose loss scale does not start at zero. Oracle: reuse turned off.
+    """
+    import keras
+
+    X, y = three_class
+    previous = keras.config.dtype_policy()
+    try:
+        keras.config.set_dtype_policy("mixed_float16")
+        with model_reuse(False):
+            fresh = small_mlp().fit(X, y)
+        small_mlp().fit(X, y)
+        reused = small_mlp().fit(X, y)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    assert np.isfinite(reused.history_["loss"]).all()
+    assert reused.history_ == fresh.history_
+    np.testing.assert_array_equal(reused.predict_proba(X), fresh.predict_proba(X))
+
+
+def test_overlapping_reuse_blocks_in_threads_restore_the_setting():
+    """Check model_reuse blocks that overlap in two threads restore the setting.
+
+    Oracle: the setting before the blocks, as after one block alone.
+    """
+    import threading
+
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    inside = []
+
+    def first():
+        with model_reuse(False):
+            a_in.set()
+            b_in.wait(10)
+            inside.append(_model_reuse.enabled())
+        a_out.set()
+
+    def second():
+        a_in.wait(10)
+        with model_reuse(False):
+            b_in.set()
+            a_out.wait(10)
+            inside.append(_model_reuse.enabled())  # its own block still holds
+
+    assert _model_reuse.enabled()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert inside == [False, False]
+    assert _model_reuse.enabled()

@@ -115,6 +115,60 @@ def test_cost_display_from_a_pipeline_passes_the_tables_to_its_decision():
     np.testing.assert_allclose(disp.costs, ref.costs)
 
 
+def _three_class_tables(n=60, seed=5):
+    rng = np.random.default_rng(seed)
+    X, y = make_classification(
+        n_samples=n,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        random_state=seed,
+    )
+    y = np.array(["a", "b", "c"])[y]
+    return X, y, rng.uniform(0, 5, size=(n, 3, 3))
+
+
+def test_cost_display_reads_tables_in_the_order_of_labels():
+    """Check tables given in the order of ``labels`` decide as in classes_ order.
+
+    Oracle: the same costs given in the estimator's classes_ order.
+    """
+    X, y, T = _three_class_tables()
+    clf = MinimumCostClassifier(LogisticRegression()).fit(X, y)
+    order = ["c", "a", "b"]
+    idx = [list(clf.classes_).index(c) for c in order]
+    permuted = T[:, idx][:, :, idx]
+    expected = CostMatrixDisplay.from_estimator(clf, X, y, sample_tables=T)
+    disp = CostMatrixDisplay.from_estimator(
+        clf, X, y, sample_tables=permuted, labels=order
+    )
+    back = [order.index(c) for c in clf.classes_]
+    np.testing.assert_allclose(disp.costs[back][:, back], expected.costs)
+    with pytest.raises(ValueError, match="labels that include every class"):
+        CostMatrixDisplay.from_estimator(
+            clf, X, y, sample_tables=T[:, :2, :2], labels=["a", "b"]
+        )
+
+
+def test_cost_display_from_a_pipeline_under_metadata_routing():
+    """Check a Pipeline's decision gets the tables with metadata routing on.
+
+    Oracle: the same display with routing off.
+    """
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, T = _three_class_tables()
+    pipe = make_pipeline(StandardScaler(), MinimumCostClassifier(LogisticRegression()))
+    pipe.fit(X, y)
+    expected = CostMatrixDisplay.from_estimator(pipe, X, y, sample_tables=T)
+    with sklearn.config_context(enable_metadata_routing=True):
+        disp = CostMatrixDisplay.from_estimator(pipe, X, y, sample_tables=T)
+    np.testing.assert_allclose(disp.costs, expected.costs)
+
+
 def test_cost_display_normalize_and_ax():
     """Check the share-of-total view and drawing into a given Axes."""
     import matplotlib.pyplot as plt

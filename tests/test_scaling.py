@@ -169,12 +169,22 @@ def test_scattered_array_sends_a_reference(data):
         assert shared.nbytes == big.nbytes
         assert len(pickle.dumps(shared)) < 500 < big.nbytes
         assert np.asarray(shared) is big
+        # numpy 2's copy semantics, as for an ndarray
+        assert np.array(shared, copy=True) is not big
+        np.testing.assert_array_equal(np.array(shared, copy=True), big)
+        if np.lib.NumpyVersion(np.__version__) >= "2.0.0":
+            with pytest.raises(ValueError, match="copy"):
+                np.asarray(shared, dtype=np.float16, copy=False)
         np.testing.assert_array_equal(shared[idx], big[idx])
         np.testing.assert_array_equal(shared.take(idx, axis=0), big[idx])
         for worker in client.scheduler_info()["workers"]:
             total, kind = client.submit(read, shared, idx, workers=[worker]).result()
             assert kind == "ScatteredArray"
             assert total == big[idx].sum()
+        # the scheduler keeps the data until it is unpublished
+        assert shared.key in client.list_datasets()
+        client.unpublish_dataset(shared.key)
+        assert shared.key not in client.list_datasets()
 
 
 def test_thread_budget_is_the_workers_not_the_parents(monkeypatch):

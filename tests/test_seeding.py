@@ -79,6 +79,51 @@ def test_threads_give_the_sequential_results(three_class, make):
     assert global_random_states() == before
 
 
+def _build_without_input(meta):
+    """A user's model whose weights are created when it is first called.
+
+    No ``keras.Input``, and a layer that adds an unseeded weight in
+    ``build``: its initializer draws its seed at that moment.
+    """
+    import keras
+
+    class Linear(keras.layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(
+                shape=(input_shape[-1], self.units), initializer="random_normal"
+            )
+
+        def call(self, x):
+            return keras.ops.softmax(x @ self.w)
+
+    return keras.Sequential([Linear(meta["n_classes_"])])
+
+
+def test_random_state_seeds_weights_created_when_first_called(three_class):
+    """Check random_state also seeds weights created after the builder returns.
+
+    Oracle: the same seeded fit, run again, and run in threads beside
+    another; a different seed gives another model.
+    """
+    X, y = three_class
+
+    def fit(seed):
+        return small_keras(model=_build_without_input, random_state=seed).fit(X, y)
+
+    first = fit(0).predict_proba(X)
+    np.testing.assert_array_equal(fit(0).predict_proba(X), first)
+    before = global_random_states()
+    with ThreadPoolExecutor(2) as pool:
+        threaded = list(pool.map(lambda s: fit(s).predict_proba(X), [0, 1]))
+    assert global_random_states() == before
+    np.testing.assert_array_equal(threaded[0], first)
+    assert not np.array_equal(threaded[1], first)
+
+
 def test_grid_search_threading_backend_equals_sequential(three_class):
     """Check GridSearchCV(n_jobs=2) under joblib's threads equals n_jobs=1."""
     X, y = three_class

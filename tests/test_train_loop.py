@@ -345,8 +345,9 @@ def test_loop_traces_once_across_fold_sizes(three_class, loop_fits):
     small_mlp().fit(X[:100], y[:100])
     clf = small_mlp().fit(X[:101], y[:101])
     assert len(loop_fits) == 2 and loop_fits[1] is loop_fits[0]
-    [(model, loop)] = _model_reuse._MODELS.values()
-    assert loop is loop_fits[0] and model is loop.model
+    [kept] = _model_reuse._MODELS.values()
+    assert kept.loop is loop_fits[0] and kept.model is kept.loop.model
+    loop = kept.loop
     [function] = loop._functions.values()
     assert function.experimental_get_tracing_count() == 1
     assert clf.n_iter_ == 3

@@ -40,8 +40,9 @@ class TableWeightedModel(keras.Model):
     weighting : {"argmax", "expected"}, default="argmax"
         How a table row becomes a weight.
     from_logits : bool, default=False
-        Whether the network outputs logits (the compiled loss then has
-        ``from_logits=True``); the weights are computed on the probabilities.
+        Whether the network outputs logits (compile the model with a loss
+        that has ``from_logits=True``); the weights are computed on the
+        probabilities.
     **kwargs
         Passed to :class:`keras.Model` (e.g. ``name``).
 

@@ -64,7 +64,7 @@ def table_weights(rows, y_pred, weighting="argmax"):
     y_pred : tensor of shape (batch, K)
         Predicted probabilities. For ``"argmax"`` any scores with the same
         largest entries do, such as the logits of a softmax.
-    weighting : {"argmax", "expected"}
+    weighting : {"argmax", "expected"}, default="argmax"
         ``"argmax"``: ``W_k[i, argmax_j p_kj]`` (ties go to the first maximal
         class). ``"expected"``: ``sum_j W_k[i, j] * p_kj``.
 

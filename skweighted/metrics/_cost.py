@@ -491,7 +491,9 @@ def cost_cells(
         sample_weight=sample_weight,
         name="cost_cells",
     )
-    true_idx = label_indices(column_or_1d(y_true), labels, name="y_true")
+    true_idx = label_indices(
+        column_or_1d(y_true), labels, name="y_true", classes_name="labels"
+    )
     k = len(labels)
     cells = np.zeros((k, k))
     np.add.at(

@@ -50,6 +50,43 @@ def _predict_takes_tables(estimator):
     )
 
 
+def _in_class_order(tables, labels, classes):
+    """Full tables whose rows and columns follow ``labels``, reordered to
+    follow ``classes`` (the estimator's ``classes_``), as its ``predict``
+    reads them."""
+    tables = np.asarray(tables)
+    if labels is None or classes is None:
+        return tables
+    lookup = {
+        (c.item() if isinstance(c, np.generic) else c): i
+        for i, c in enumerate(np.asarray(labels).tolist())
+    }
+    keys = [c.item() if isinstance(c, np.generic) else c for c in classes]
+    missing = [c for c in keys if c not in lookup]
+    if missing:
+        raise ValueError(
+            f"The estimator's classes {missing!r} are not in labels="
+            f"{np.asarray(labels).tolist()!r}, the order of the tables' rows and "
+            "columns: give labels that include every class of its classes_."
+        )
+    positions = [lookup[c] for c in keys]
+    if positions == list(range(tables.shape[-1])):
+        return tables
+    return tables[:, positions][:, :, positions]
+
+
+def _predict_with_tables(estimator, X, tables):
+    """``estimator.predict(X, sample_tables=tables)``; a Pipeline's last step
+    gets the tables also under metadata routing, where the Pipeline would
+    refuse them unless that step requested them."""
+    import sklearn
+
+    if sklearn.get_config()["enable_metadata_routing"] and hasattr(estimator, "steps"):
+        Xt = estimator[:-1].transform(X) if len(estimator.steps) > 1 else X
+        return _predict_with_tables(estimator[-1], Xt, tables)
+    return estimator.predict(X, sample_tables=tables)
+
+
 class CostMatrixDisplay:
     """Heatmap of the cost in each (true class, predicted class) cell.
 
@@ -304,14 +341,16 @@ class CostMatrixDisplay:
         display : CostMatrixDisplay
             The display, plotted.
         """
+        classes = getattr(estimator, "classes_", None)
         if labels is None:
-            labels = getattr(estimator, "classes_", None)
+            labels = classes
         if (
             sample_tables is not None
             and np.ndim(sample_tables) == 3
             and _predict_takes_tables(estimator)
         ):
-            y_pred = estimator.predict(X, sample_tables=sample_tables)
+            tables = _in_class_order(sample_tables, labels, classes)
+            y_pred = _predict_with_tables(estimator, X, tables)
         else:
             y_pred = estimator.predict(X)
         return cls.from_predictions(
