@@ -861,9 +861,12 @@ def test_pickle_loads_in_a_fresh_process(iris, tmp_path):
 
 
 REPRO = """
+import warnings
 import numpy as np
 from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
 from skweighted import WeightedMLPClassifier
+warnings.simplefilter("ignore", ConvergenceWarning)  # 3 epochs on purpose
 X, y = load_iris(return_X_y=True)
 X = (X - X.mean(0)) / X.std(0)
 clf = WeightedMLPClassifier(hidden_layer_sizes=(8,), epochs=3, batch_size=16,
