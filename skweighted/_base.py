@@ -423,6 +423,11 @@ class BaseWeightedClassifier(KerasClassifier):
         """Checks of the parameters that the constraints cannot express."""
         raise NotImplementedError
 
+    def _built_config(self):
+        """The parameters a built model keeps, by name (a warm fit warns when
+        one has changed since): none unless a subclass says."""
+        return {}
+
     def _build_network(self, meta, seed, compile_kwargs, batch_size):
         """The Keras network: features -> class probabilities (n, K).
 
@@ -819,6 +824,21 @@ class BaseWeightedClassifier(KerasClassifier):
             key = loop = kept = spare = None
             if warm:
                 model = self.model_
+                built = getattr(self, "_built_with", None) or {}
+                changed = [
+                    name
+                    for name, value in self._built_config().items()
+                    if name in built and built[name] != value
+                ]
+                if changed:
+                    warnings.warn(
+                        f"{', '.join(changed)} changed since the model was built; "
+                        "a warm fit (warm_start=True or partial_fit) keeps the "
+                        "network and optimizer it has, so the change does not "
+                        "apply. Fit with warm_start=False to build a new model.",
+                        UserWarning,
+                        stacklevel=5,
+                    )
                 if not model.compiled:  # e.g. after unpickling
                     model.compile(**self._compile_arguments(spe))
                 if model.weighting != self.weighting:  # changed by set_params
@@ -889,6 +909,8 @@ class BaseWeightedClassifier(KerasClassifier):
                     pass
             self.history_.setdefault(name, []).extend(values)
         self.model_ = model
+        if not warm:  # what a warm fit compares with
+            self._built_with = self._built_config()
         self.n_iter_ = len(self.history_.get("loss", []))
         self.example_weighted_ = (
             sample_weight is not None or sample_tables is not None

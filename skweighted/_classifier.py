@@ -649,7 +649,9 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
         Keep training the existing model (its weights and optimizer state)
         on the next ``fit``. That fit's tables, ``weighting``,
         ``class_weight`` and sample weights apply; the network, the optimizer
-        and its learning rate stay those the model was built with.
+        and its learning rate stay those the model was built with (also
+        ``alpha``, fixed in the network), and a warm fit after a change of
+        those parameters warns that it does not apply it.
 
     Attributes
     ----------
@@ -711,6 +713,14 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     stopping rule evaluated between epochs and the best epoch's weights
     restored as ``keras.callbacks.EarlyStopping`` does; on TensorFlow the
     result is exactly that of ``keras.Model.fit``, in a fraction of the time.
+
+    Each batch's loss is the weighted sum of its examples' losses divided by
+    the batch's size, as Keras computes it (MLPClassifier divides by the sum
+    of the weights). The minimum is the same, but scaling every weight by
+    ``c`` scales the gradient by ``c``: with ``optimizer="sgd"`` that is a
+    ``c`` times larger step (Adam is nearly unaffected). Weights that
+    average 1 (:func:`~skweighted.cost_proportionate_weights` normalises
+    them so) keep the step size of the unweighted problem.
 
     Examples
     --------
@@ -842,6 +852,16 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
             dropout=self.dropout,
             seed=fresh_seed() if seed is None else seed,  # Python's random untouched
         )
+
+    def _built_config(self):
+        return {
+            "hidden_layer_sizes": self._hidden_sizes(),
+            "activation": self._activation(),
+            "dropout": float(self.dropout),
+            "alpha": float(self.alpha),
+            "optimizer": self.optimizer.lower(),
+            "learning_rate": float(self.learning_rate),
+        }
 
     def _activation(self):
         """The Keras name of ``activation`` (MLPClassifier's names included)."""

@@ -1231,3 +1231,26 @@ def test_validation_fraction_zero_as_mlpclassifier(three_class):
     small_mlp(validation_fraction=0.0, early_stopping=False).fit(X, y)
     with pytest.raises(ValueError, match="early_stopping=False"):
         small_mlp(validation_fraction=0.0, early_stopping=True).fit(X, y)
+
+
+def test_warm_fit_warns_of_changes_it_does_not_apply(three_class):
+    """Check a warm fit says which changed parameters the kept model ignores.
+
+    Oracle: the kept network's layers, which the change would have altered,
+    and no warning when nothing changed.
+    """
+    X, y = three_class
+    clf = small_mlp(warm_start=True, early_stopping=False).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # few epochs
+        clf.fit(X, y)
+        clf.partial_fit(X, y)
+    clf.set_params(alpha=1000.0, hidden_layer_sizes=(5,))
+    with pytest.warns(UserWarning, match="hidden_layer_sizes, alpha changed"):
+        clf.fit(X, y)
+    assert clf.model_.network.layers[0].units == 8  # the network it was built with
+    with pytest.warns(UserWarning, match="alpha changed"):
+        clf.partial_fit(X, y)
+    clf.set_params(warm_start=False).fit(X, y)  # builds anew: no warning next
+    assert clf.model_.network.layers[0].units == 5
