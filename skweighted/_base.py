@@ -522,6 +522,17 @@ class BaseWeightedClassifier(KerasClassifier):
         else:
             self._check_same_form(X)
         classes = np.asarray(self.target_encoder_.classes_)
+        if not reset and (y.ndim == 1 or y.shape[1] == 1):
+            known = set(classes.tolist())
+            unknown = [v for v in np.unique(y).tolist() if v not in known]
+            if unknown:
+                raise ValueError(
+                    f"y contains labels {unknown[:10]!r} that are not among the "
+                    f"classes {classes.tolist()[:20]!r} the model was built for; a "
+                    "warm fit (warm_start=True or partial_fit) cannot add classes. "
+                    "Give the full label set as classes= to the first fit or "
+                    "partial_fit, or fit with warm_start=False."
+                )
         y_idx = self._class_indices(y, len(classes))
         if len(classes) < 2:
             raise ValueError(

@@ -1254,3 +1254,22 @@ def test_warm_fit_warns_of_changes_it_does_not_apply(three_class):
         clf.partial_fit(X, y)
     clf.set_params(warm_start=False).fit(X, y)  # builds anew: no warning next
     assert clf.model_.network.layers[0].units == 5
+
+
+def test_warm_fit_with_a_new_label_says_how_to_give_all_labels(three_class):
+    """Check a new label in a later partial_fit gets advice that applies.
+
+    Oracle: MLPClassifier refuses the same call; classes= cannot change on
+    later calls, so the advice names the first fit.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = three_class
+    later = np.where(y == 2, 7, y)
+    sk = MLPClassifier(hidden_layer_sizes=(4,)).partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError):
+        sk.partial_fit(X, later)
+    clf = small_mlp().partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="first fit or partial_fit") as info:
+        clf.partial_fit(X, later)
+    assert "[7]" in str(info.value)
