@@ -26,6 +26,7 @@ import inspect
 import logging
 import threading
 import warnings
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import replace
 from numbers import Integral
@@ -197,33 +198,43 @@ def compile_objects(source):
 
     config = getattr(getattr(source, "_compile_config", None), "config", None) or {}
     found = {}
-    _collect_objects(list(config.values()), found, seen=set())
+    _collect_objects(list(config.values()), found)
     return keras.saving.custom_object_scope(found)
 
 
-def _collect_objects(value, found, seen):
-    """Put the functions and classes of ``value``, and those its objects hold
-    (functions, Keras objects and containers of them among their attributes),
-    into ``found``, by name; ``seen``: the ids of the objects visited."""
-    if isinstance(value, (str, bool, int, float, type)) or value is None:
-        return
-    if id(value) in seen:
-        return
-    seen.add(id(value))
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _collect_objects(item, found, seen)
-    elif inspect.isfunction(value):
-        found.setdefault(value.__name__, value)
-    else:
-        found.setdefault(type(value).__name__, type(value))
-        for held in getattr(value, "__dict__", {}).values():
-            if isinstance(held, (list, tuple, dict)) or inspect.isfunction(held):
-                _collect_objects(held, found, seen)
-            elif hasattr(held, "get_config") and not isinstance(held, type):
-                _collect_objects(held, found, seen)
+def _collect_objects(values, found):
+    """Put the functions and classes of ``values``, and those their objects
+    hold (functions, Keras objects and containers of them among their
+    attributes), into ``found``, by name, breadth first (so that the objects
+    compiled with win over same-named ones they hold). A layer or model is
+    named but not searched: it may be large, and what it holds is built with
+    it."""
+    import keras
+
+    queue = deque([values])
+    seen = set()
+    while queue:
+        value = queue.popleft()
+        if isinstance(value, (str, bool, int, float, type)) or value is None:
+            continue
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, dict):
+            queue.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            queue.extend(value)
+        elif inspect.isfunction(value):
+            found.setdefault(value.__name__, value)
+        else:
+            found.setdefault(type(value).__name__, type(value))
+            if isinstance(value, keras.Operation):
+                continue
+            for held in getattr(value, "__dict__", {}).values():
+                if isinstance(held, (list, tuple, dict)) or inspect.isfunction(held):
+                    queue.append(held)
+                elif hasattr(held, "get_config") and not isinstance(held, type):
+                    queue.append(held)
 
 
 def compile_like(target, source):
@@ -479,7 +490,7 @@ class BaseWeightedClassifier(KerasClassifier):
             )
         X, y, sample_weight, sample_tables = (*validation_data, None, None)[:4]
         return self._check_data(
-            X, y, sample_weight, sample_tables, reset=False, classes=None
+            X, y, sample_weight, sample_tables, reset=False, classes=None, held_out=True
         )
 
     def _reuse_key(self, data, steps_per_execution, batch_size):
@@ -487,8 +498,12 @@ class BaseWeightedClassifier(KerasClassifier):
         return None
 
     # ------------------------------------------------------------- the data
-    def _check_data(self, X, y, sample_weight, sample_tables, *, reset, classes):
+    def _check_data(
+        self, X, y, sample_weight, sample_tables, *, reset, classes, held_out=False
+    ):
         """Validate everything the caller passed; nothing is modified.
+
+        ``held_out``: the data is a fit's ``validation_data`` (for errors).
 
         Returns
         -------
@@ -525,6 +540,13 @@ class BaseWeightedClassifier(KerasClassifier):
         if not reset and (y.ndim == 1 or y.shape[1] == 1):
             known = set(classes.tolist())
             unknown = [v for v in np.unique(y).tolist() if v not in known]
+            if unknown and held_out:
+                raise ValueError(
+                    f"validation_data has labels {unknown[:10]!r} that are not "
+                    f"among the classes {classes.tolist()[:20]!r} of the training "
+                    "data: hold out examples of those classes only, or pass "
+                    "classes= with the full label set."
+                )
             if unknown:
                 raise ValueError(
                     f"y contains labels {unknown[:10]!r} that are not among the "
@@ -848,7 +870,9 @@ class BaseWeightedClassifier(KerasClassifier):
                         "network and optimizer it has, so the change does not "
                         "apply. Fit with warm_start=False to build a new model.",
                         UserWarning,
-                        stacklevel=5,
+                        # the caller of fit (through scikit-learn's wrapper)
+                        # or of partial_fit
+                        stacklevel=4 if incremental else 5,
                     )
                 if not model.compiled:  # e.g. after unpickling
                     model.compile(**self._compile_arguments(spe))

@@ -433,6 +433,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         trained_here = not isinstance(self.estimator, FrozenEstimator)
         reasons = []
         weights = np.ones(k)
+        order = None  # the order of the tables' rows and columns: classes_
         if self.calibration is not None:
             # The calibrator maps the scores to the probabilities of the data
             # passed to fit, weighted only by the sample_weight it is given
@@ -454,9 +455,10 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 and sample_weight is not None
                 and not _counts_balanced_by_examples(fitted),
             )
+            order = _table_classes(fitted)
             if tables is None or not trained_here:  # tables win over the table
                 weights *= self._table_param(
-                    params.get("misclass_weights"), _table_classes(fitted), reasons
+                    params.get("misclass_weights"), order, reasons
                 )
             if getattr(fitted, "example_weighted_", False) and not (
                 trained_here and (sample_weight is not None or tables is not None)
@@ -468,7 +470,7 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if not trained_here:
                 sample_weight = tables = None  # a frozen estimator does not train
         if sample_weight is not None or tables is not None:
-            factors = self._example_factors(y, sample_weight, tables, reasons)
+            factors = self._example_factors(y, sample_weight, tables, order, reasons)
             if factors is not None:
                 weights *= factors
         if reasons:
@@ -594,7 +596,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return np.ones(k)
         return table[:, 0].copy()
 
-    def _example_factors(self, y, sample_weight, tables, reasons):
+    def _example_factors(self, y, sample_weight, tables, order, reasons):
+        """Class weights from per-example weights and tables whose rows and
+        columns follow ``order`` (None: ``classes_``), or None."""
         classes = self.classes_
         y_idx = label_indices(y, classes)
         n = len(y_idx)
@@ -602,7 +606,13 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if sample_weight is not None:
             factors = factors * np.asarray(sample_weight, dtype=np.float64)
         if tables is not None:
-            rows = true_rows(tables, y_idx, len(classes), classes=classes, dtype=float)
+            if order is None:
+                order = classes
+            position = np.asarray(label_positions(classes, order, "classes_", "", None))
+            # each example's true-class row; constant rows need no reordering
+            rows = true_rows(
+                tables, position[y_idx], len(classes), classes=order, dtype=float
+            )
             if np.ptp(rows, axis=1).max() > 0:
                 reasons.append(
                     "sample_tables make the weight depend on the prediction (their "

@@ -1273,3 +1273,24 @@ def test_warm_fit_with_a_new_label_says_how_to_give_all_labels(three_class):
     with pytest.raises(ValueError, match="first fit or partial_fit") as info:
         clf.partial_fit(X, later)
     assert "[7]" in str(info.value)
+
+
+def test_warm_fit_warning_points_at_the_caller(three_class):
+    """Check the warm-fit warning names the line that called fit or partial_fit."""
+    X, y = three_class
+    clf = small_mlp(warm_start=True).fit(X, y)
+    clf.set_params(alpha=1.0)
+    for method in (clf.fit, clf.partial_fit):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            method(X, y)
+        [warned] = [w for w in record if "changed since" in str(w.message)]
+        assert warned.filename == __file__
+
+
+def test_validation_data_with_an_unknown_label_says_so(three_class):
+    """Check held-out labels outside the training classes get their own error."""
+    X, y = three_class
+    held_out = (X[:10], np.full(10, 7))
+    with pytest.raises(ValueError, match="validation_data has labels \\[7\\]"):
+        small_mlp().fit(X, y, validation_data=held_out)

@@ -793,3 +793,21 @@ def test_calibration_methods_are_those_of_this_scikit_learn():
         if hasattr(c, "options")
     ]
     assert _CALIBRATIONS == set(theirs)
+
+
+def test_training_weights_read_tables_in_the_inner_classes_order():
+    """Check constant-row tables in the order of the inner ``classes=`` are
+    divided out per class of the sorted ``classes_``.
+
+    Oracle: the weights the inner estimator trained with, class by class.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.array(["a", "b"] * 20)
+    T = np.zeros((40, 2, 2))
+    T[:, 0, :] = 5.0  # rows in the order of classes=["b", "a"]: b weighs 5
+    T[:, 1, :] = 1.0
+    inner = small_mlp(classes=["b", "a"], epochs=1)
+    clf = MinimumCostClassifier(inner).fit(X, y, sample_tables=T)
+    np.testing.assert_array_equal(clf.classes_, ["a", "b"])
+    np.testing.assert_allclose(clf.training_weights_, [1.0, 5.0])

@@ -1118,3 +1118,28 @@ def test_multi_input_dict_through_feature_encoder():
     )
     ours = _NamedInputs(build_named_inputs, **settings).fit(X, y, sample_tables=scale)
     _assert_same_fit(theirs, ours, X)
+
+
+class _HoldsAModel(keras.losses.Loss):
+    """A user's loss that holds a model (a teacher, say)."""
+
+    def __init__(self, teacher, **kwargs):
+        super().__init__(**kwargs)
+        self.teacher = teacher
+
+    def call(self, y_true, y_pred):
+        return keras.losses.categorical_crossentropy(y_true, y_pred)
+
+
+def test_compile_objects_name_a_held_model_without_searching_it():
+    """Check the objects of a compiled model's settings are found, and a model
+    they hold is named but not searched (it may have thousands of layers).
+    """
+    from skweighted._base import _collect_objects
+
+    teacher = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    found = {}
+    _collect_objects([_HoldsAModel(teacher), "adam"], found)
+    assert found["_HoldsAModel"] is _HoldsAModel
+    assert found["Sequential"] is type(teacher)
+    assert "Dense" not in found
