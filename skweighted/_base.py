@@ -67,6 +67,7 @@ from ._tables import (
     balanced_class_weights,
     check_cost_table,
     check_distinct,
+    class_order,
     label_indices,
     label_positions,
     table_rows,
@@ -537,25 +538,12 @@ class BaseWeightedClassifier(KerasClassifier):
         else:
             self._check_same_form(X)
         classes = np.asarray(self.target_encoder_.classes_)
-        if not reset and (y.ndim == 1 or y.shape[1] == 1):
-            known = set(classes.tolist())
-            unknown = [v for v in np.unique(y).tolist() if v not in known]
-            if unknown and held_out:
-                raise ValueError(
-                    f"validation_data has labels {unknown[:10]!r} that are not "
-                    f"among the classes {classes.tolist()[:20]!r} of the training "
-                    "data: hold out examples of those classes only, or pass "
-                    "classes= with the full label set."
-                )
-            if unknown:
-                raise ValueError(
-                    f"y contains labels {unknown[:10]!r} that are not among the "
-                    f"classes {classes.tolist()[:20]!r} the model was built for; a "
-                    "warm fit (warm_start=True or partial_fit) cannot add classes. "
-                    "Give the full label set as classes= to the first fit or "
-                    "partial_fit, or fit with warm_start=False."
-                )
-        y_idx = self._class_indices(y, len(classes))
+        try:
+            y_idx = self._class_indices(y, len(classes))
+        except ValueError:
+            if not reset:  # labels the fitted model lacks: say what applies
+                self._refuse_new_labels(y, classes, held_out)
+            raise
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 classes, got one class "
@@ -563,24 +551,20 @@ class BaseWeightedClassifier(KerasClassifier):
                 "this data is a subset."
             )
         # Tables given as arrays follow the order of ``classes`` (which
-        # classes_ sorts): read them in that order, then reorder their
-        # columns (and a global table's rows) to that of classes_.
+        # classes_ sorts): read them in that order, in the order of classes_.
         order = self._table_classes()
-        position = np.asarray(
-            label_positions(classes, order, "classes_", "", classes_name=None)
-        )
         table = check_cost_table(self.misclass_weights, order)
+        positions = class_order(order, classes)
+        if table is not None and positions is not None:
+            table = table[np.ix_(positions, positions)]
         rows = table_rows(
-            position[y_idx],
+            y_idx,
             len(classes),
             table=table,
             sample_tables=sample_tables,
-            classes=order,
+            classes=classes,
+            order=order,
         )
-        if rows is not None:
-            rows = rows[:, position]
-        if table is not None:
-            table = table[np.ix_(position, position)]
         _warn_degenerate(
             rows, None if sample_tables is not None else table, y_idx, self.weighting
         )
@@ -615,6 +599,30 @@ class BaseWeightedClassifier(KerasClassifier):
             rows=rows,
             sample_weight=sample_weight,
         )
+
+    @staticmethod
+    def _refuse_new_labels(y, classes, held_out):
+        """Raise a ValueError naming the labels of ``y`` outside ``classes``
+        (the fitted ones), with advice for held-out data or a warm fit."""
+        if y.ndim == 2 and y.shape[1] > 1:  # one-hot rows: no labels
+            return
+        known = set(classes.tolist())
+        unknown = [v for v in np.unique(y).tolist() if v not in known]
+        if unknown and held_out:
+            raise ValueError(
+                f"validation_data has labels {unknown[:10]!r} that are not "
+                f"among the classes {classes.tolist()[:20]!r} of the training "
+                "data: hold out examples of those classes only, or pass "
+                "classes= with the full label set."
+            )
+        if unknown:
+            raise ValueError(
+                f"y contains labels {unknown[:10]!r} that are not among the "
+                f"classes {classes.tolist()[:20]!r} the model was built for; a "
+                "warm fit (warm_start=True or partial_fit) cannot add classes. "
+                "Give the full label set as classes= to the first fit or "
+                "partial_fit, or fit with warm_start=False."
+            )
 
     def _table_classes(self):
         """The labels in the order of the tables' rows and columns: the

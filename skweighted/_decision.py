@@ -42,6 +42,7 @@ from ._tables import (
     balanced_class_weights,
     check_cost_table,
     check_sample_tables,
+    class_order,
     label_indices,
     label_positions,
     true_rows,
@@ -583,8 +584,9 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if order is None:
             order = self.classes_
         table = check_cost_table(table, order, classes_name=None)
-        position = label_positions(self.classes_, order, "classes_", "", None)
-        table = table[np.ix_(position, position)]
+        positions = class_order(order, self.classes_)
+        if positions is not None:
+            table = table[np.ix_(positions, positions)]
         if np.ptp(table, axis=1).max() > 0:
             reasons.append(
                 "misclass_weights makes the weight depend on the prediction (its "
@@ -606,12 +608,8 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if sample_weight is not None:
             factors = factors * np.asarray(sample_weight, dtype=np.float64)
         if tables is not None:
-            if order is None:
-                order = classes
-            position = np.asarray(label_positions(classes, order, "classes_", "", None))
-            # each example's true-class row; constant rows need no reordering
             rows = true_rows(
-                tables, position[y_idx], len(classes), classes=order, dtype=float
+                tables, y_idx, len(classes), classes=classes, order=order, dtype=float
             )
             if np.ptp(rows, axis=1).max() > 0:
                 reasons.append(

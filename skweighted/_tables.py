@@ -57,6 +57,16 @@ def label_positions(labels, classes, name, axis_name, classes_name="classes"):
     return positions
 
 
+def class_order(order, classes):
+    """Where each of ``classes`` sits in ``order``, the labels of a table's
+    rows and columns: the index array that reorders such a table to
+    ``classes``, or None when the two orders agree."""
+    positions = np.asarray(
+        label_positions(classes, order, "classes_", "", classes_name=None)
+    )
+    return None if (positions == np.arange(len(positions))).all() else positions
+
+
 def _check_real(values, name):
     """Raise a TypeError unless the array ``values`` holds real numbers."""
     if not np.issubdtype(values.dtype, np.number) or np.issubdtype(
@@ -366,6 +376,7 @@ def true_rows(
     what="weights",
     dtype=np.float32,
     classes_name="classes",
+    order=None,
 ):
     """Validate per-example tables and gather each example's true-class row.
 
@@ -392,6 +403,9 @@ def true_rows(
         Type of the returned rows.
     classes_name : str, default="classes"
         The caller's parameter that sets the classes, for error messages.
+    order : array-like of shape (K,), default=None
+        The labels of the tables' rows and columns when they are not in the
+        order of ``classes`` (the rows returned are).
 
     Returns
     -------
@@ -408,15 +422,20 @@ def true_rows(
     """
     y_idx = np.asarray(y_idx)
     n = y_idx.shape[0]
+    positions = None if order is None else class_order(order, classes)
+    if positions is not None:
+        y_idx = positions[y_idx]
     tables = check_sample_tables(
         sample_tables,
         n,
         n_classes,
-        classes=classes,
+        classes=classes if order is None else order,
         name=name,
         classes_name=classes_name,
     )
     rows = tables[np.arange(n), y_idx] if tables.ndim == 3 else tables
+    if positions is not None:
+        rows = rows[:, positions]
     with np.errstate(over="ignore"):
         rows = np.asarray(rows, dtype=dtype)
     _check_values(rows, name, what=f"{what} in the true-class rows", dtype=dtype)
@@ -424,7 +443,14 @@ def true_rows(
 
 
 def table_rows(
-    y_idx, n_classes, *, table=None, sample_tables=None, classes=None, dtype=np.float32
+    y_idx,
+    n_classes,
+    *,
+    table=None,
+    sample_tables=None,
+    classes=None,
+    order=None,
+    dtype=np.float32,
 ):
     """Return each example's true-class row of its table, shape (n, K).
 
@@ -443,6 +469,9 @@ def table_rows(
         Per-example tables; they win over ``table``.
     classes : array-like of shape (K,), default=None
         The class labels (to read a DataFrame ``sample_tables``).
+    order : array-like of shape (K,), default=None
+        The labels of ``sample_tables``' rows and columns when they are not in
+        the order of ``classes`` (see :func:`true_rows`).
     dtype : dtype, default=np.float32
         Type of the returned rows.
 
@@ -461,7 +490,9 @@ def table_rows(
            [1., 4.]], dtype=float32)
     """
     if sample_tables is not None:
-        return true_rows(sample_tables, y_idx, n_classes, classes=classes, dtype=dtype)
+        return true_rows(
+            sample_tables, y_idx, n_classes, classes=classes, order=order, dtype=dtype
+        )
     if table is None:
         return None
     with np.errstate(over="ignore"):

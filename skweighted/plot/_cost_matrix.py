@@ -9,6 +9,7 @@ from itertools import product
 
 import numpy as np
 
+from .._tables import class_order
 from ..metrics._cost import cost_cells
 
 __all__ = ["CostMatrixDisplay"]
@@ -57,20 +58,16 @@ def _in_class_order(tables, labels, classes):
     tables = np.asarray(tables)
     if labels is None or classes is None:
         return tables
-    lookup = {
-        (c.item() if isinstance(c, np.generic) else c): i
-        for i, c in enumerate(np.asarray(labels).tolist())
-    }
-    keys = [c.item() if isinstance(c, np.generic) else c for c in classes]
-    missing = [c for c in keys if c not in lookup]
-    if missing:
+    try:
+        positions = class_order(labels, classes)
+    except ValueError:
         raise ValueError(
-            f"The estimator's classes {missing!r} are not in labels="
-            f"{np.asarray(labels).tolist()!r}, the order of the tables' rows and "
-            "columns: give labels that include every class of its classes_."
-        )
-    positions = [lookup[c] for c in keys]
-    if positions == list(range(tables.shape[-1])):
+            f"The estimator's classes {np.asarray(classes).tolist()!r} are not all "
+            f"in labels={np.asarray(labels).tolist()!r}, the order of the tables' "
+            "rows and columns: give labels that include every class of its "
+            "classes_."
+        ) from None
+    if positions is None:
         return tables
     return tables[:, positions][:, :, positions]
 
