@@ -179,7 +179,7 @@ def check_cost_table(
         )
         if len(set(rows)) != len(rows) or len(set(cols)) != len(cols):
             raise ValueError(f"{name} as a DataFrame must not repeat labels.")
-        values = np.asarray(table.to_numpy(), dtype=float)
+        values = _frame_values(table)
         _check_values(values, name)
         out = np.full((k, k), float(fill_value))
         out[np.ix_(rows, cols)] = values
@@ -343,6 +343,21 @@ def check_sample_tables(
     return tables
 
 
+def _frame_values(frame):
+    """A DataFrame's values as an array, numeric columns as float64.
+
+    Numeric columns of pandas' nullable types (``Int64``, ``Float64``) come
+    out of ``to_numpy`` as objects; read as float64, ``pd.NA`` becomes NaN,
+    which the checks then refuse with the table's name. Other columns (bool,
+    strings) keep their type, for the checks to refuse.
+    """
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    if all(is_numeric_dtype(d) and not is_bool_dtype(d) for d in frame.dtypes):
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    return frame.to_numpy()
+
+
 def _dataframe_rows(frame, classes, name, classes_name="classes"):
     """The (n, K) rows of a DataFrame whose columns are class labels."""
     if classes is None:
@@ -360,7 +375,7 @@ def _dataframe_rows(frame, classes, name, classes_name="classes"):
             f"{name} as a DataFrame must have one column per class, labelled by the "
             f"classes {np.asarray(classes).tolist()!r}; got columns {columns!r}."
         )
-    values = frame.to_numpy()
+    values = _frame_values(frame)
     rows = np.empty_like(values)
     rows[:, positions] = values
     return rows

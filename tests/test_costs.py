@@ -358,6 +358,7 @@ def test_label_errors_name_the_parameter_that_sets_the_labels():
             [0, 0, 1],
             [0, 1, 1],
             sample_tables=pd.DataFrame(np.ones((3, 3)), columns=[0, 1, 2]),
+            labels=[0, 1],
         ),
     ):
         message = _message(call)

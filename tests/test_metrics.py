@@ -101,6 +101,23 @@ def test_misclassification_cost_labels_from_dict():
     assert got == 3.0
 
 
+def test_labels_from_dataframe_tables():
+    """Check the columns of DataFrame tables count as labels: a class absent
+    from y_true and y_pred gives the cost with labels= given, and the loop's."""
+    y_true, y_pred = ["a", "b", "a", "b"], ["a", "a", "b", "b"]
+    rows = pd.DataFrame({"c": [9.0] * 4, "a": [0, 3, 0, 3.0], "b": [2, 0, 2, 0.0]})
+    labels = ["a", "b", "c"]
+    full = np.zeros((4, 3, 3))
+    full[np.arange(4), [0, 1, 0, 1]] = rows[labels].to_numpy()
+    expected = reference_cost(y_true, y_pred, labels, full)
+    assert expected == 5.0
+    for score in (misclassification_cost, savings_score):
+        assert score(y_true, y_pred, sample_tables=rows) == score(
+            y_true, y_pred, sample_tables=rows, labels=labels
+        )
+    assert misclassification_cost(y_true, y_pred, sample_tables=rows) == expected
+
+
 def test_savings_binary_example_dependent_hand_computed():
     """Check savings against the published binary measure, computed by hand.
 

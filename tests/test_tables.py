@@ -144,6 +144,31 @@ def test_dataframe_rows_read_by_label():
         true_rows(frame[["a", "b"]], y_idx, 3, classes=np.array(["a", "b", "c"]))
 
 
+def test_nullable_dataframes_read_as_numbers():
+    """Check nullable Int64/Float64 frames give the rows and table of their
+    numpy values, and pd.NA is refused as NaN is, naming the parameter."""
+    classes = np.array(["a", "b", "c"])
+    rows = np.arange(12).reshape(4, 3) + 1
+    y_idx = np.array([0, 1, 2, 0])
+    plain = true_rows(pd.DataFrame(rows, columns=classes), y_idx, 3, classes=classes)
+    for dtype in ("Int64", "Float64"):
+        frame = pd.DataFrame(rows, columns=classes).astype(dtype)
+        got = true_rows(frame, y_idx, 3, classes=classes)
+        np.testing.assert_array_equal(got, plain)
+        table = pd.DataFrame(rows[:3], index=classes, columns=classes).astype(dtype)
+        np.testing.assert_array_equal(
+            check_cost_table(table, classes), rows[:3].astype(float)
+        )
+        table.iloc[0, 2] = pd.NA
+        with pytest.raises(ValueError, match="misclass_weights contains NaN"):
+            check_cost_table(table, classes)
+        frame.iloc[1, 1] = pd.NA
+        with pytest.raises(ValueError, match="sample_tables contains NaN"):
+            true_rows(frame, y_idx, 3, classes=classes)
+    with pytest.raises(TypeError, match="real numbers"):
+        true_rows(pd.DataFrame(rows > 5, columns=classes), y_idx, 3, classes=classes)
+
+
 def test_rows_checked_after_the_float32_cast():
     """Check values finite in float64 but not in float32 are refused."""
     y_idx = np.array([0, 1])

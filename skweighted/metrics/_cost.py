@@ -84,23 +84,27 @@ def check_cost_matrix(
     return check_cost_table(cost_matrix, classes, name=name, classes_name=classes_name)
 
 
-def _table_labels(cost_matrix):
-    """Labels a dict or DataFrame cost matrix names, else an empty list."""
+def _table_labels(cost_matrix, sample_tables=None):
+    """Labels a dict or DataFrame cost matrix, or the columns of DataFrame
+    ``sample_tables``, name; else an empty list."""
+    named = list(sample_tables.columns) if _is_dataframe(sample_tables) else []
     if isinstance(cost_matrix, dict):
-        return [label for key in cost_matrix if isinstance(key, tuple) for label in key]
-    if _is_dataframe(cost_matrix):
-        return list(cost_matrix.index) + list(cost_matrix.columns)
-    return []
+        named += [
+            label for key in cost_matrix if isinstance(key, tuple) for label in key
+        ]
+    elif _is_dataframe(cost_matrix):
+        named += list(cost_matrix.index) + list(cost_matrix.columns)
+    return named
 
 
-def _resolve_labels(y_true, y_pred, labels, cost_matrix):
+def _resolve_labels(y_true, y_pred, labels, cost_matrix, sample_tables=None):
     if labels is not None:
         labels = column_or_1d(labels)
         if labels.shape[0] == 0:
             raise ValueError("labels must not be empty.")
         check_distinct(labels, "labels")
         return labels
-    named = _table_labels(cost_matrix)
+    named = _table_labels(cost_matrix, sample_tables)
     if named:
         named = np.asarray(
             [x.item() if isinstance(x, np.generic) else x for x in named]
@@ -147,7 +151,7 @@ def _true_rows(
     n = y_true.shape[0]
     if n == 0:
         raise ValueError(f"{name} needs at least one sample; y_true is empty.")
-    labels = _resolve_labels(y_true, y_pred, labels, cost_matrix)
+    labels = _resolve_labels(y_true, y_pred, labels, cost_matrix, sample_tables)
     k = len(labels)
     true_idx = label_indices(y_true, labels, name="y_true", classes_name="labels")
     pred_idx = label_indices(y_pred, labels, name="y_pred", classes_name="labels")
@@ -228,8 +232,9 @@ def misclassification_cost(
     labels : array-like of shape (K,), default=None
         The class labels in the order of the tables' rows and columns.
         Defaults to the sorted labels of ``y_true``, ``y_pred`` and those
-        named by a dict or DataFrame ``cost_matrix``. Pass it (e.g. the
-        estimator's ``classes_``) when some classes may be absent.
+        named by a dict or DataFrame ``cost_matrix`` or by the columns of a
+        DataFrame ``sample_tables``. Pass it (e.g. the estimator's
+        ``classes_``) when some classes may be absent.
     normalize : bool, default=False
         If False, return the total cost; if True, the mean cost per example
         (weighted by ``sample_weight``).
