@@ -4,11 +4,6 @@ The estimators are imported lazily so that ``import skweighted.metrics`` and
 the table utilities never load TensorFlow or Keras.
 """
 
-import os as _os
-
-# Quiet by default: TensorFlow's C++ start-up logs, unless the user chose.
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 __version__ = "0.1.0"
 
 __all__ = [

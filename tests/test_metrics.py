@@ -1,5 +1,9 @@
 """Tests of skweighted.metrics against numpy references and hand computations."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -320,6 +324,21 @@ def test_cost_scorer_routed_tables_need_request(binary_data):
         )
         with pytest.raises(Exception, match="sample_tables"):
             search.fit(X, y, sample_tables=T)
+
+
+def test_import_leaves_the_environment_alone():
+    """Check importing the package changes no environment variable."""
+    code = (
+        "import os\n"
+        "before = dict(os.environ)\n"
+        "import skweighted, skweighted.metrics, skweighted.plot\n"
+        "print(sorted(set(os.environ.items()) ^ set(before.items())))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
 
 
 def test_import_metrics_does_not_load_keras():
