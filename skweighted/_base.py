@@ -427,7 +427,6 @@ class BaseWeightedClassifier(KerasClassifier):
         tags.target_tags.required = True
         tags.input_tags.allow_nan = False
         tags.input_tags.sparse = False
-        tags.non_deterministic = self.random_state is None
         return tags
 
     # ---------------------------------------------------- what subclasses say

@@ -34,6 +34,7 @@ from sklearn.model_selection import (
     cross_val_score,
     cross_validate,
 )
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -201,6 +202,11 @@ def test_tags_make_it_a_classifier():
         tags = clf.__sklearn_tags__()
         assert tags.estimator_type == "classifier"
         assert tags.input_tags.two_d_array and not tags.input_tags.sparse
+        # deterministic given a random_state, as MLPClassifier: seeded checks run
+        for seed in (None, 0):
+            mine = clf.set_params(random_state=seed).__sklearn_tags__()
+            theirs = MLPClassifier(random_state=seed).__sklearn_tags__()
+            assert mine.non_deterministic is theirs.non_deterministic is False
 
 
 def test_cross_val_score_splits_tables_per_fold(three_class):

@@ -1,10 +1,15 @@
-"""scikit-learn's common estimator checks on both estimators."""
+"""scikit-learn's common estimator checks on the estimators."""
 
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from _helpers import dense_builder
-from skweighted import WeightedKerasClassifier, WeightedMLPClassifier
+from skweighted import (
+    MinimumCostClassifier,
+    WeightedKerasClassifier,
+    WeightedMLPClassifier,
+)
 
 # Small, fast settings that still learn the checks' toy problems. The builder
 # compiles its own model: the estimator keeps that compile configuration.
@@ -23,6 +28,12 @@ ESTIMATORS = [
         random_state=0,
     ),
 ]
+# The meta-estimator, as scikit-learn checks CalibratedClassifierCV and
+# FixedThresholdClassifier: around a fast estimator, and around a network.
+META_ESTIMATORS = [
+    MinimumCostClassifier(LogisticRegression()),
+    MinimumCostClassifier(ESTIMATORS[0]),
+]
 
 EXPECTED_FAILED_CHECKS = {
     "check_estimator_tags_renamed": (
@@ -37,17 +48,25 @@ EXPECTED_FAILED_CHECKS = {
     ),
     "check_sample_weight_equivalence_on_dense_data": (
         "Mini-batch stochastic training: weighting an example is not the same "
-        "optimisation path as repeating it (MLPClassifier behaves the same)."
+        "optimisation path as repeating it (MLPClassifier with mini-batches "
+        "behaves the same). With one full batch the check's tolerance (1e-7) is "
+        "below float32 rounding, and Keras divides a batch's weighted loss by "
+        "its number of rows, not by the sum of the weights (documented in the "
+        "Notes), so scaling every weight changes an SGD step."
     ),
 }
 
 
 def expected_failed_checks(estimator):
+    if isinstance(estimator, MinimumCostClassifier):
+        return {}  # no SciKeras base class; the inner estimator's weights
     return dict(EXPECTED_FAILED_CHECKS)
 
 
 @pytest.mark.slow
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+@parametrize_with_checks(
+    ESTIMATORS + META_ESTIMATORS, expected_failed_checks=expected_failed_checks
+)
 def test_sklearn_common_checks(estimator, check):
     """Check the scikit-learn estimator contract (sklearn's common checks)."""
     check(estimator)
