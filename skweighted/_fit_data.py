@@ -13,6 +13,7 @@ one call of the traced train function runs, and :func:`model_fit_data` what
 import functools
 from dataclasses import dataclass, replace
 
+import keras
 import numpy as np
 
 from .keras._model import FEATURES, ROWS
@@ -477,6 +478,54 @@ def epoch_batches(arrays, batch_size, seed=None, *, mode="repeated", gather="aut
     return batches.apply(tf.data.experimental.assert_cardinality(steps))
 
 
+def epoch_order(n_samples, seed, epoch):
+    """The order of the examples in an epoch of the ``Model.fit`` path off
+    TensorFlow: a permutation drawn from (seed, epoch), no global state; seed
+    None keeps the order."""
+    if seed is None:
+        return np.arange(n_samples)
+    return np.random.default_rng([seed, epoch]).permutation(n_samples)
+
+
+class SeededBatches(keras.utils.PyDataset):
+    """The batches of ``arrays``, each epoch in the order of :func:`epoch_order`.
+
+    What ``keras.Model.fit`` is fed off TensorFlow, where Keras would shuffle
+    arrays with numpy's global random state: the epochs of a seeded fit are
+    the same from one fit to the next, and no global state is read.
+
+    Parameters
+    ----------
+    arrays : tuple
+        ``(x, y)`` or ``(x, y, sample_weight)``; ``x`` an array or a dict,
+        tuple or list of arrays, all of the same length.
+    batch_size : int
+        Examples per batch (the last one may be smaller).
+    seed : int or None
+        Shuffle seed; None keeps the order.
+    """
+
+    def __init__(self, arrays, batch_size, seed):
+        super().__init__()
+        self.arrays = tuple(arrays)
+        self.batch_size = batch_size
+        self.seed = seed
+        self.n_samples = len(keras.tree.flatten(self.arrays)[0])
+        self.epoch = 0
+        self._order = epoch_order(self.n_samples, seed, 0)
+
+    def __len__(self):
+        return epoch_steps(self.n_samples, self.batch_size)
+
+    def __getitem__(self, index):
+        rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        return keras.tree.map_structure(lambda a: a[rows], self.arrays)
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self._order = epoch_order(self.n_samples, self.seed, self.epoch)
+
+
 def model_fit_data(data, *, batch_size, seed, steps_per_execution, fit_kwargs):
     """What ``keras.Model.fit`` is fed: ``(x, y, sample_weight, kwargs)``.
 
@@ -484,9 +533,11 @@ def model_fit_data(data, *, batch_size, seed, steps_per_execution, fit_kwargs):
     the fit's seed. An epoch that is a whole number of train-function calls
     is fed from one repeated pipeline, iterated once per fit (Keras would
     otherwise make two new iterators per epoch, most of a small fit's time);
-    other epochs from a pipeline iterated once per epoch. Keras' own array
-    pipeline is kept where the user asks for it (``steps_per_epoch``,
-    ``validation_split``) and on other backends.
+    other epochs from a pipeline iterated once per epoch. On other backends
+    they come from :class:`SeededBatches`, shuffled from the same seed. Keras'
+    own array pipeline (shuffled from numpy's global random state) is kept
+    only where the user asks for it (``steps_per_epoch``,
+    ``validation_split``).
 
     Parameters
     ----------
@@ -509,18 +560,20 @@ def model_fit_data(data, *, batch_size, seed, steps_per_execution, fit_kwargs):
 
     kwargs = dict(fit_kwargs)
     validation = kwargs.pop("validation_data", None)
-    keras_arrays = (
-        keras.backend.backend() != "tensorflow"
-        or "steps_per_epoch" in kwargs
-        or kwargs.get("validation_split")
-    )
-    if keras_arrays:
+    keras_arrays = "steps_per_epoch" in kwargs or kwargs.get("validation_split")
+    if keras_arrays or keras.backend.backend() != "tensorflow":
         if validation is not None:
             kwargs["validation_data"] = validation.arrays()
-        return (
-            *data.arrays(),
-            {**kwargs, "batch_size": batch_size, "shuffle": seed is not None},
-        )
+        if keras_arrays:
+            return (
+                *data.arrays(),
+                {**kwargs, "batch_size": batch_size, "shuffle": seed is not None},
+            )
+        if validation is not None:
+            kwargs.setdefault("validation_batch_size", batch_size)
+        present = tuple(a for a in data.arrays() if a is not None)
+        batches = SeededBatches(present, batch_size, seed)
+        return batches, None, None, {**kwargs, "shuffle": False}
     steps = epoch_steps(data.n_samples, batch_size)
     if steps % steps_per_execution == 0:
         train = epoch_batches(data.arrays(), batch_size, seed, mode="repeated")

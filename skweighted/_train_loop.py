@@ -27,9 +27,10 @@ which does exactly what ``Model.fit`` would:
 
 On TensorFlow all the epochs run in one call of a traced function; on JAX
 each epoch is one call of a jitted function (JAX needs static shapes, so the
-data are not traced as a whole), and Keras' own JAX fit shuffles from its
-own generators, so there the same seed gives the same model from one fit to
-the next but not the model of ``Model.fit``. The traced functions are kept
+data are not traced as a whole) shuffled by JAX's generator from the seed,
+so there the same seed gives the same model from one fit to the next but not
+the model of ``Model.fit`` (fed by :class:`~skweighted._fit_data.SeededBatches`,
+shuffled by numpy's generator from the same seed). The traced functions are kept
 with the compiled model they belong to (see ``_model_reuse``), so later fits
 of the same configuration skip tracing.
 """

@@ -1066,6 +1066,39 @@ def test_bad_class_weight_is_refused(three_class, weight):
     assert not hasattr(clf, "model_")
 
 
+def test_model_fit_path_shuffles_from_random_state_alone(three_class):
+    """Check fits through Model.fit (a callback, warm fits) shuffle from
+    random_state on every backend: the same model whatever numpy's global
+    seed, whose state is left as found."""
+    X, y = three_class
+    X_val, y_val = X[:20], y[:20]
+
+    def fits():
+        callback = small_mlp(batch_size=16).fit(
+            X,
+            y,
+            callbacks=[keras.callbacks.TerminateOnNaN()],
+            validation_data=(X_val, y_val),
+        )
+        warm = small_mlp(batch_size=16, warm_start=True).fit(X, y).fit(X, y)
+        partial = small_mlp(batch_size=16)
+        partial.partial_fit(X, y, classes=np.unique(y)).partial_fit(X, y)
+        return [c.predict_proba(X) for c in (callback, warm, partial)], callback
+
+    results = []
+    for global_seed in (1, 2):
+        np.random.seed(global_seed)
+        state = np.random.get_state()[1].copy()
+        results.append(fits())
+        np.testing.assert_array_equal(np.random.get_state()[1], state)
+    (first, callback), (second, _) = results
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # batches of 16, as asked, for the validation data too: the same history
+    # as the one-call training, which evaluates in batches of batch_size
+    assert len(callback.history_["val_loss"]) == callback.n_iter_
+
+
 @pytest.mark.parametrize("start", ["fit", "initialize"])
 def test_failed_warm_fit_leaves_the_model_as_it_was(three_class, start):
     """Check a warm fit that raises part-way restores weights and optimizer.
@@ -1089,7 +1122,7 @@ def test_failed_warm_fit_leaves_the_model_as_it_was(three_class, start):
         assert clf.n_iter_ == untouched.n_iter_
         np.testing.assert_array_equal(clf.predict_proba(X), untouched.predict_proba(X))
         # the optimizer state too (step count, moments): both go on alike
-        # (unshuffled: JAX shuffles warm fits with Keras' own generators)
+        # (unshuffled: only the optimizer state differs, not the batches)
         clf.fit(X, y, shuffle=False)
         untouched.fit(X, y, shuffle=False)
     np.testing.assert_array_equal(clf.predict_proba(X), untouched.predict_proba(X))

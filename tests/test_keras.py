@@ -51,6 +51,23 @@ def test_loss_matches_numpy_reference(weighting, k):
     np.testing.assert_allclose(got, expected, rtol=1e-5)
 
 
+@pytest.mark.parametrize("weighting", ["argmax", "expected"])
+def test_float16_loss_weights_in_float32(weighting):
+    """Check a loss with dtype="float16" weights in float32: an entry beyond
+    float16's range (65504) still gives the reference values, in float16."""
+    y = np.array([0, 2, 1])
+    proba = np.array([[0.4375, 0.5, 0.0625], [0.25, 0.25, 0.5], [0.75, 0.125, 0.125]])
+    W = np.array([[1.0, 7e4, 2.0], [3.0, 1.0, 1.0], [1.0, 2.0, 1.0]])
+    loss = MisclassificationWeightedCrossentropy(
+        W, weighting, reduction=None, dtype="float16"
+    )
+    got = loss(np.eye(3)[y], proba)
+    assert keras.backend.standardize_dtype(got.dtype) == "float16"
+    expected = reference_losses(y, proba, [W] * len(y), weighting)
+    assert expected.max() < 65504  # representable once weighted
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(got), expected, rtol=2e-3)
+
+
 def test_loss_argmax_ties_go_to_first_class():
     """Check that a tie between classes picks the first maximal class."""
     W = np.array([[1.0, 5.0, 9.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])

@@ -18,8 +18,8 @@ from skweighted.keras import TableWeightedModel, build_mlp
 
 W3 = [[1.0, 2.0, 1.0], [1.0, 1.0, 5.0], [3.0, 1.0, 1.0]]
 
-#: On other backends Model.fit shuffles from Keras' own generators, and JAX
-#: traces one function per number of examples.
+#: On other backends Model.fit is fed batches shuffled in another order than
+#: the traced loop's, and JAX traces one function per number of examples.
 tensorflow_only = pytest.mark.skipif(
     keras.backend.backend() != "tensorflow",
     reason="exact equality with Model.fit holds on TensorFlow",

@@ -31,7 +31,10 @@ class MisclassificationWeightedCrossentropy(keras.losses.Loss):
     name : str, default="misclassification_weighted_crossentropy"
         Name of the loss.
     dtype : str, default=None
-        As for any Keras loss.
+        As for any Keras loss. The table and the weights are computed in
+        float32 (or wider) whatever it is; with ``"float16"`` the weighted
+        values are cast to float16 when they are reduced, so a weighted
+        value above 65504 overflows: keep the default under mixed precision.
 
     Attributes
     ----------
@@ -78,14 +81,18 @@ class MisclassificationWeightedCrossentropy(keras.losses.Loss):
     def call(self, y_true, y_pred):
         y_pred = ops.convert_to_tensor(y_pred)
         y_true = ops.cast(y_true, y_pred.dtype)
-        table = ops.convert_to_tensor(self.misclass_weights, dtype=y_pred.dtype)
+        # The table and the weights never below float32: entries overflow
+        # float16 (a loss with dtype="float16"); Keras then casts the
+        # weighted values to the loss' dtype when it reduces them.
+        wide = keras.backend.result_type(y_pred.dtype, "float32")
+        table = ops.convert_to_tensor(self.misclass_weights, dtype=wide)
         scores = weighting_scores(y_pred, self.weighting, self.from_logits)
-        rows = ops.matmul(y_true, table)
+        rows = ops.matmul(ops.cast(y_true, wide), table)
         weights = table_weights(rows, scores, self.weighting)
         crossentropy = keras.losses.categorical_crossentropy(
             y_true, y_pred, from_logits=self.from_logits
         )
-        return weights * crossentropy
+        return weights * ops.cast(crossentropy, weights.dtype)
 
     def __reduce__(self):
         # unpickling imports skweighted.keras first, which registers this class
