@@ -40,14 +40,15 @@ def _thread_budget():
 
 
 def _may_have_started_dask_workers():
-    distributed = sys.modules.get("distributed")
-    if distributed is None or multiprocessing.parent_process() is not None:
-        return False  # no Dask here, or a worker process (loky's, Dask's)
-    try:
-        distributed.get_worker()
-    except ValueError:
-        return True
-    return False  # a Dask worker in this process
+    """Whether this is the main process of a session that loaded Dask.
+
+    A worker process (loky's, or Dask's under its nanny) has a parent
+    process. A Dask worker that runs in threads of this process
+    (``LocalCluster(processes=False)``) is in the main process too, and its
+    tasks must not take the budget that an earlier cluster of worker
+    processes left in the environment.
+    """
+    return "distributed" in sys.modules and multiprocessing.parent_process() is None
 
 
 def _tf_threading():
@@ -196,7 +197,11 @@ def _rebuild(key, shape, dtype):
 
 
 def _fetch(key):
-    """The scattered array ``key``, from this worker's memory if it is here."""
+    """The scattered array ``key``, from this worker's memory if it is here.
+
+    The tasks of a worker run in threads: one fetches, the others wait for
+    its copy.
+    """
     array = _FETCHED.get(key)
     if array is not None:
         return array
@@ -204,22 +209,33 @@ def _fetch(key):
         from distributed import get_client, get_worker
     except ImportError as exc:  # pragma: no cover - no dask in this process
         raise RuntimeError(_NOT_ON_CLUSTER) from exc
-    try:
-        worker = get_worker()
-    except ValueError:
-        worker = None
-    if worker is not None and key in worker.data:
-        array = worker.data[key]
-    else:
-        # Dask's memory manager drops replicas that no task lists as a
-        # dependency, so this worker may have lost its copy: fetch the
-        # published dataset (registered with the scheduler, unlike a bare key).
+    with _FETCHED_LOCK:
+        array = _FETCHED.get(key)
+        if array is not None:  # fetched by another task meanwhile
+            return array
         try:
-            client = get_client()
-        except ValueError as exc:
-            raise RuntimeError(_NOT_ON_CLUSTER) from exc
-        array = client.get_dataset(key).result()
-    with _FETCHED_LOCK:  # the tasks of a worker run in threads
+            worker = get_worker()
+        except ValueError:
+            worker = None
+        if worker is not None and key in worker.data:
+            array = worker.data[key]
+        else:
+            # Dask's memory manager drops replicas that no task lists as a
+            # dependency, so this worker may have lost its copy: fetch the
+            # published dataset (registered with the scheduler, unlike a key).
+            try:
+                client = get_client()
+            except ValueError as exc:
+                raise RuntimeError(_NOT_ON_CLUSTER) from exc
+            try:
+                array = client.get_dataset(key).result()
+            except KeyError as exc:
+                raise RuntimeError(
+                    f"The scattered array {key!r} is not published on this Dask "
+                    "cluster: it was scattered through a client of another "
+                    "cluster, or unpublished since. Call scatter_array with the "
+                    "client of the cluster that runs the search."
+                ) from exc
         while len(_FETCHED) >= _FETCHED_MAX:
             _FETCHED.pop(next(iter(_FETCHED)), None)
         _FETCHED[key] = array

@@ -10,7 +10,9 @@ change them.
 """
 
 import contextlib
+import os
 import pickle
+import subprocess
 import sys
 import warnings
 
@@ -207,6 +209,48 @@ def test_thread_budget_is_the_workers_not_the_parents(monkeypatch):
             for w in client.scheduler_info()["workers"]
         ]
     assert budgets == [1, 1]
+    # a worker in threads of this process: this process' pools, no budget
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        assert client.submit(_thread_budget, pure=False).result() is None
+
+
+def test_unpickled_estimator_caps_threads_before_loading(tmp_path, data):
+    """Check a fitted estimator unpickled in a worker (as a search sends its
+    best_estimator_ to every task) caps the pools before loading starts
+    TensorFlow: the pools of the worker's budget, as a fit there sets them."""
+    X, y, _ = data
+    path = tmp_path / "fitted.pkl"
+    path.write_bytes(pickle.dumps(_mlp(epochs=1).fit(X, y)))
+    code = (
+        "import pickle\n"
+        f"fitted = pickle.loads(open({str(path)!r}, 'rb').read())\n"
+        "import tensorflow as tf\n"
+        "t = tf.config.threading\n"
+        "print(t.get_intra_op_parallelism_threads(), "
+        "t.get_inter_op_parallelism_threads())\n"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "KERAS_BACKEND": "tensorflow"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["1", "1"]
+
+
+def test_scattered_array_of_another_cluster_says_so(data):
+    """Check an array not published on the client's cluster gets an error
+    that says so, not Dask's bare KeyError."""
+    _, _, tables = data
+    shared = ScatteredArray("published-elsewhere", tables.shape, tables.dtype)
+    with _local_cluster(), pytest.raises(RuntimeError, match="another cluster"):
+        shared[:2]
 
 
 def test_scatter_array_refuses_a_dataframe(data):
