@@ -15,7 +15,11 @@ class MisclassificationWeightedCrossentropy(keras.losses.Loss):
     For an example of true class ``i`` whose prediction ``p`` has ``j =
     argmax(p)``, the loss is ``W[i, j] * crossentropy(y_true, p)``. With
     ``weighting="expected"`` the weight is ``sum_j W[i, j] * p_j`` instead. The
-    weight is treated as a constant (no gradient flows through it).
+    weight is treated as a constant (no gradient flows through it). Ties go to
+    the first maximal class. With a softmax output ``j`` is read from the
+    logits Keras keeps with it (see
+    :func:`~skweighted.keras.weighting_scores`): the same class, except where
+    two different logits round to the same probability.
 
     Parameters
     ----------
