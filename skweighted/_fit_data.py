@@ -569,8 +569,10 @@ def model_fit_data(data, *, batch_size, seed, steps_per_execution, fit_kwargs):
                 *data.arrays(),
                 {**kwargs, "batch_size": batch_size, "shuffle": seed is not None},
             )
-        if validation is not None:
-            kwargs.setdefault("validation_batch_size", batch_size)
+        if validation is not None:  # Keras' default would be 32, not batch_size
+            kwargs["validation_batch_size"] = (
+                kwargs.get("validation_batch_size") or batch_size
+            )
         present = tuple(a for a in data.arrays() if a is not None)
         batches = SeededBatches(present, batch_size, seed)
         return batches, None, None, {**kwargs, "shuffle": False}

@@ -43,12 +43,21 @@ def _may_have_started_dask_workers():
     """Whether this is the main process of a session that loaded Dask.
 
     A worker process (loky's, or Dask's under its nanny) has a parent
-    process. A Dask worker that runs in threads of this process
-    (``LocalCluster(processes=False)``) is in the main process too, and its
-    tasks must not take the budget that an earlier cluster of worker
-    processes left in the environment.
+    process; so has not a Dask worker started on its own (``dask worker
+    --no-nanny``), which takes its budget too. A Dask worker that runs in
+    threads of the main process (``LocalCluster(processes=False)``, whose
+    scheduler runs there as well) must not take the budget that an earlier
+    cluster of worker processes left in the environment.
     """
-    return "distributed" in sys.modules and multiprocessing.parent_process() is None
+    distributed = sys.modules.get("distributed")
+    if distributed is None or multiprocessing.parent_process() is not None:
+        return False  # no Dask here, or a worker process (loky's, Dask's)
+    try:
+        distributed.get_worker()
+    except ValueError:
+        return True  # the main process, not a worker
+    # a worker in this process: threads of the main process, or its own
+    return bool(getattr(distributed.Scheduler, "_instances", ()))
 
 
 def _tf_threading():

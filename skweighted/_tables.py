@@ -344,16 +344,21 @@ def check_sample_tables(
 
 
 def _frame_values(frame):
-    """A DataFrame's values as an array, numeric columns as float64.
+    """A DataFrame's values as an array, real-number columns as float64.
 
     Numeric columns of pandas' nullable types (``Int64``, ``Float64``) come
     out of ``to_numpy`` as objects; read as float64, ``pd.NA`` becomes NaN,
-    which the checks then refuse with the table's name. Other columns (bool,
-    strings) keep their type, for the checks to refuse.
+    which the checks then refuse with the table's name. Object columns that
+    hold numbers are read as numbers. Other columns (bool, complex, strings)
+    keep their type, for the checks to refuse, as for arrays.
     """
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+    from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
 
-    if all(is_numeric_dtype(d) and not is_bool_dtype(d) for d in frame.dtypes):
+    frame = frame.infer_objects()
+    if all(
+        is_numeric_dtype(d) and not is_bool_dtype(d) and not is_complex_dtype(d)
+        for d in frame.dtypes
+    ):
         return frame.to_numpy(dtype=np.float64, na_value=np.nan)
     return frame.to_numpy()
 

@@ -219,29 +219,64 @@ def test_thread_budget_is_the_workers_not_the_parents(monkeypatch):
         distributed.Client(cluster) as client,
     ):
         assert client.submit(_thread_budget, pure=False).result() is None
+    # a worker process started on its own, without a nanny: its budget
+    with (
+        distributed.LocalCluster(
+            n_workers=0, host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        env = {**os.environ, "OMP_NUM_THREADS": "2"}
+        command = [sys.executable, "-m", "distributed.cli.dask_worker"]
+        worker = subprocess.Popen(
+            [*command, cluster.scheduler_address, "--no-nanny", "--nthreads", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            client.wait_for_workers(1, timeout=60)
+            assert client.submit(_thread_budget, pure=False).result() == 2
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
-def test_unpickled_estimator_caps_threads_before_loading(tmp_path, data):
-    """Check a fitted estimator unpickled in a worker (as a search sends its
-    best_estimator_ to every task) caps the pools before loading starts
-    TensorFlow: the pools of the worker's budget, as a fit there sets them."""
+def _pools_after_unpickling(data):
+    """TensorFlow's (intra-op, inter-op) pools after unpickling ``data``."""
+    import tensorflow as tf
+
+    pickle.loads(data)
+    t = tf.config.threading
+    return t.get_intra_op_parallelism_threads(), t.get_inter_op_parallelism_threads()
+
+
+def test_unpickled_estimator_caps_threads_in_workers_only(data, fresh_loky_workers):
+    """Check a fitted estimator unpickled in a worker process (as a fitted
+    search sends its best_estimator_ to every task) caps the pools before
+    loading starts TensorFlow, as a fit there would; in a main process
+    (a fresh interpreter, OMP_NUM_THREADS exported) nothing changes."""
+    from joblib.externals.loky import get_reusable_executor
+
     X, y, _ = data
-    path = tmp_path / "fitted.pkl"
-    path.write_bytes(pickle.dumps(_mlp(epochs=1).fit(X, y)))
+    fitted = pickle.dumps(_mlp(epochs=1).fit(X, y))
+    executor = get_reusable_executor(
+        max_workers=1, reuse=False, env={"OMP_NUM_THREADS": "1"}
+    )
+    assert executor.submit(_pools_after_unpickling, fitted).result() == (1, 1)
     code = (
-        "import pickle\n"
-        f"fitted = pickle.loads(open({str(path)!r}, 'rb').read())\n"
-        "import tensorflow as tf\n"
+        "import sys, pickle, tensorflow as tf\n"
+        "pickle.loads(sys.stdin.buffer.read())\n"
         "t = tf.config.threading\n"
         "print(t.get_intra_op_parallelism_threads(), "
         "t.get_inter_op_parallelism_threads())\n"
     )
     env = {**os.environ, "OMP_NUM_THREADS": "1", "KERAS_BACKEND": "tensorflow"}
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+        [sys.executable, "-c", code], input=fitted, env=env, capture_output=True
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.split()[-2:] == ["1", "1"]
+    assert out.stdout.split()[-2:] == [b"0", b"0"]  # TensorFlow's defaults
 
 
 def test_scattered_array_of_another_cluster_says_so(data):

@@ -167,6 +167,15 @@ def test_nullable_dataframes_read_as_numbers():
             true_rows(frame, y_idx, 3, classes=classes)
     with pytest.raises(TypeError, match="real numbers"):
         true_rows(pd.DataFrame(rows > 5, columns=classes), y_idx, 3, classes=classes)
+    with pytest.raises(TypeError, match="real numbers"):
+        true_rows(pd.DataFrame(rows + 1j, columns=classes), y_idx, 3, classes=classes)
+    # object columns that hold numbers are numbers, as before
+    numbers = pd.DataFrame(rows, columns=classes).astype(object)
+    np.testing.assert_array_equal(true_rows(numbers, y_idx, 3, classes=classes), plain)
+    table = pd.DataFrame(rows[:3], index=classes, columns=classes).astype(object)
+    np.testing.assert_array_equal(
+        check_cost_table(table, classes), rows[:3].astype(float)
+    )
 
 
 def test_rows_checked_after_the_float32_cast():

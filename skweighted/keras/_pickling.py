@@ -60,14 +60,18 @@ def model_from_bytes(data, states=None):
     the loaded one (None: left as loaded, for pickles that did not carry them).
 
     Loading creates the model's variables, which starts TensorFlow's runtime
-    and fixes its thread pools: in a parallel worker (a fitted estimator sent
-    to its tasks), the pools are capped first, as a fit would.
+    and fixes its thread pools: in a parallel worker process (a fitted
+    estimator sent to its tasks), the pools are capped first, as a fit would;
+    in the main process nothing changes.
     """
+    import multiprocessing
+
     import keras
 
     from .._parallel import limit_backend_threads
 
-    limit_backend_threads()
+    if multiprocessing.parent_process() is not None:
+        limit_backend_threads()
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         Path(path).write_bytes(data)
