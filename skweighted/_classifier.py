@@ -379,8 +379,8 @@ class WeightedKerasClassifier(BaseWeightedClassifier):
     in another thread drawing from ``random`` during that build would shift
     it. Pass ``seed=`` to the builder's initializers and dropout layers to
     avoid this. When ``Model.fit`` trains (callbacks, a progress bar) with
-    ``validation_split``, or on backends other than TensorFlow, Keras
-    shuffles the batches itself from its global generators.
+    ``validation_split`` or ``steps_per_epoch``, Keras shuffles the batches
+    itself from numpy's global generator.
 
     Examples
     --------
