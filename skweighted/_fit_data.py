@@ -560,16 +560,16 @@ def model_fit_data(data, *, batch_size, seed, steps_per_execution, fit_kwargs):
 
     kwargs = dict(fit_kwargs)
     validation = kwargs.pop("validation_data", None)
-    keras_arrays = "steps_per_epoch" in kwargs or kwargs.get("validation_split")
-    if keras_arrays or keras.backend.backend() != "tensorflow":
+    if "steps_per_epoch" in kwargs or kwargs.get("validation_split"):
         if validation is not None:
             kwargs["validation_data"] = validation.arrays()
-        if keras_arrays:
-            return (
-                *data.arrays(),
-                {**kwargs, "batch_size": batch_size, "shuffle": seed is not None},
-            )
-        if validation is not None:  # Keras' default would be 32, not batch_size
+        return (
+            *data.arrays(),
+            {**kwargs, "batch_size": batch_size, "shuffle": seed is not None},
+        )
+    if keras.backend.backend() != "tensorflow":
+        if validation is not None:  # Keras' default batch would be 32
+            kwargs["validation_data"] = validation.arrays()
             kwargs["validation_batch_size"] = (
                 kwargs.get("validation_batch_size") or batch_size
             )

@@ -102,17 +102,26 @@ def categorical_style_binary_loss():
     return _CategoricalStyleBinaryLoss()
 
 
-def modules_loaded_by(code, packages):
-    """The modules of ``packages`` that running ``code`` in a fresh process loads."""
+def last_line_printed_by(code, env=None):
+    """The last line that running ``code`` in a fresh process prints
+    (``env``: its environment, by default this process')."""
     import subprocess
     import sys
 
-    script = (
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def modules_loaded_by(code, packages):
+    """The modules of ``packages`` that running ``code`` in a fresh process loads."""
+    return last_line_printed_by(
         code
         + "\nimport sys\n"
         + f"print(sorted(m for m in sys.modules if m.split('.')[0] in {tuple(packages)!r}))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    return out.stdout.strip().splitlines()[-1]

@@ -1,8 +1,6 @@
 """Tests of skweighted.metrics against numpy references and hand computations."""
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -16,7 +14,7 @@ from sklearn.model_selection import (
     cross_val_score,
 )
 
-from _helpers import modules_loaded_by
+from _helpers import last_line_printed_by, modules_loaded_by
 from skweighted.metrics import (
     make_cost_scorer,
     misclassification_cost,
@@ -335,14 +333,7 @@ def test_import_leaves_the_environment_alone():
         "print(sorted(set(os.environ.items()) ^ set(before.items())))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+    assert last_line_printed_by(code, env) == "[]"
 
 
 def test_import_metrics_does_not_load_keras():
