@@ -290,11 +290,22 @@ def _as_float32(values, name):
     return out
 
 
-def _warn_degenerate(rows, table, y_idx, weighting):
-    """Warn about tables the model cannot learn from, or learns badly from."""
+def _used_rows(rows, by_class, y_idx):
+    """The rows that weight some example (``FitData``'s ``rows`` and
+    ``rows_by_class``)."""
+    if not by_class:
+        return rows
+    return rows[np.bincount(y_idx, minlength=len(rows)) > 0]
+
+
+def _warn_degenerate(rows, by_class, y_idx, weighting):
+    """Warn about tables the model cannot learn from, or learns badly from.
+
+    ``rows``, ``by_class``: ``FitData``'s ``rows`` and ``rows_by_class``.
+    """
     if rows is None:
         return
-    if not rows.any():
+    if not _used_rows(rows, by_class, y_idx).any():
         warnings.warn(
             "Every table weight of this data is 0, so every example weighs 0 and "
             "the model learns nothing; tables hold weights (>= 0, 1 = plain loss), "
@@ -305,8 +316,11 @@ def _warn_degenerate(rows, table, y_idx, weighting):
         return
     if weighting != "argmax":
         return
-    own = rows[np.arange(len(y_idx)), y_idx]
-    if table is not None and (np.diag(table) == 0).any() or (own == 0).all():
+    if by_class:  # a global table: any class with a 0 diagonal
+        zero_diagonal = (np.diag(rows) == 0).any()
+    else:
+        zero_diagonal = (rows[np.arange(len(y_idx)), y_idx] == 0).all()
+    if zero_diagonal:
         warnings.warn(
             "The table has 0 weights on its diagonal: with weighting='argmax' a "
             "correctly predicted example then weighs 0 and stops training, so the "
@@ -556,17 +570,19 @@ class BaseWeightedClassifier(KerasClassifier):
         positions = class_order(order, classes)
         if table is not None and positions is not None:
             table = table[np.ix_(positions, positions)]
+        # A global table is each example's row of its class: it is kept as
+        # it is and read by the class index (in each training step on the
+        # one-call path), not copied into a row per example.
+        by_class = sample_tables is None and table is not None
         rows = table_rows(
-            y_idx,
+            np.arange(len(classes)) if by_class else y_idx,
             len(classes),
             table=table,
             sample_tables=sample_tables,
             classes=classes,
             order=order,
         )
-        _warn_degenerate(
-            rows, None if sample_tables is not None else table, y_idx, self.weighting
-        )
+        _warn_degenerate(rows, by_class, y_idx, self.weighting)
         if sample_weight is not None:
             sample_weight = check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -579,7 +595,7 @@ class BaseWeightedClassifier(KerasClassifier):
         if sample_weight is not None:
             sample_weight = _as_float32(sample_weight, "sample_weight (x class_weight)")
         if rows is not None:
-            largest = float(rows.max(initial=0.0))
+            largest = float(_used_rows(rows, by_class, y_idx).max(initial=0.0))
             if sample_weight is not None:
                 largest *= float(sample_weight.max(initial=0.0))
             if largest > _FLOAT32_MAX:
@@ -596,6 +612,7 @@ class BaseWeightedClassifier(KerasClassifier):
             y_idx=y_idx,
             classes=classes,
             rows=rows,
+            rows_by_class=by_class,
             sample_weight=sample_weight,
         )
 
@@ -920,6 +937,10 @@ class BaseWeightedClassifier(KerasClassifier):
                             else _present(validation.loop_arrays())
                         ),
                         one_hot=data.one_hot,
+                        rows_table=data.loop_rows_table,
+                        validation_rows_table=(
+                            None if validation is None else validation.loop_rows_table
+                        ),
                     )
                 else:
                     history = self._keras_fit(

@@ -266,9 +266,13 @@ class FitData:
         Index of each example's class in ``classes``.
     classes : ndarray of shape (n_classes,)
         The label set, in the order of the tables' rows and columns.
-    rows : ndarray of shape (n_samples, n_classes) or None
-        Each example's true-class row of its table (float32); None trains
-        with the plain loss.
+    rows : ndarray of shape (n_samples, n_classes) or (n_classes, n_classes) or None
+        The table rows the examples are weighted by (float32): each
+        example's row of its table for its true class, or with
+        ``rows_by_class`` a global table, whose row ``y_idx[k]`` is example
+        k's. None trains with the plain loss.
+    rows_by_class : bool
+        Whether ``rows`` is a global table, read by the class index.
     sample_weight : ndarray of shape (n_samples,) or None
         Per-example weights (``sample_weight`` times ``class_weight``).
     encoding : {"onehot", "sparse", "binary"}
@@ -279,6 +283,7 @@ class FitData:
     y_idx: np.ndarray
     classes: np.ndarray
     rows: np.ndarray | None = None
+    rows_by_class: bool = False
     sample_weight: np.ndarray | None = None
     encoding: str = "onehot"
 
@@ -293,11 +298,21 @@ class FitData:
     @property
     def inputs(self):
         """The model's ``x``: the features and, when weighted, the rows."""
-        # tf.data reads a list as one tensor: several inputs travel as a tuple.
-        X = tuple(self.X) if isinstance(self.X, list) else self.X
         if self.rows is None:
-            return {FEATURES: X}
-        return {FEATURES: X, ROWS: self.rows}
+            return {FEATURES: self._features}
+        return {FEATURES: self._features, ROWS: self.example_rows}
+
+    @property
+    def _features(self):
+        # tf.data reads a list as one tensor: several inputs travel as a tuple.
+        return tuple(self.X) if isinstance(self.X, list) else self.X
+
+    @property
+    def example_rows(self):
+        """Each example's row, shape (n_samples, n_classes), or None."""
+        if self.rows is None or not self.rows_by_class:
+            return self.rows
+        return self.rows[self.y_idx]
 
     @property
     def targets(self):
@@ -313,7 +328,7 @@ class FitData:
             self,
             X=map_features(lambda a: a[idx], self.X),
             y_idx=self.y_idx[idx],
-            rows=take(self.rows),
+            rows=self.rows if self.rows_by_class else take(self.rows),
             sample_weight=take(self.sample_weight),
         )
 
@@ -329,14 +344,26 @@ class FitData:
     def loop_arrays(self):
         """``(x, y, sample_weight)`` for :class:`~skweighted._train_loop.EpochLoop`.
 
-        As :meth:`arrays`, but one-hot targets as their class indices (int32),
-        which the loop expands in each step (its ``one_hot=``
-        :attr:`one_hot`): a batch then gathers one number per example
-        instead of K.
+        As :meth:`arrays`, but each batch gathers one number per example
+        instead of K, and the loop expands it in each step:
+
+        - one-hot targets travel as their class indices (int32), expanded
+          with the loop's ``one_hot=`` :attr:`one_hot`;
+        - a global table (``rows_by_class``) does not travel with the
+          batches: the loop looks each example's row up in its
+          ``rows_table=`` :attr:`loop_rows_table` from the class index.
         """
-        if self.one_hot is None:
-            return self.arrays()
-        return self.inputs, self.y_idx.astype(np.int32), self.sample_weight
+        x = {FEATURES: self._features}
+        if self.rows is not None and not self.rows_by_class:
+            x[ROWS] = self.rows
+        y = self.targets if self.one_hot is None else self.y_idx.astype(np.int32)
+        return x, y, self.sample_weight
+
+    @property
+    def loop_rows_table(self):
+        """The global table the loop reads each example's row from, or None
+        when :meth:`loop_arrays` carries the rows (or there are none)."""
+        return self.rows if self.rows_by_class else None
 
 
 def callbacks_need_batches(callbacks):

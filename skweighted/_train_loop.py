@@ -143,6 +143,8 @@ class EpochLoop:
         stopping=None,
         validation=None,
         one_hot=None,
+        rows_table=None,
+        validation_rows_table=None,
     ):
         """Train the model; return its history as ``Model.fit`` would.
 
@@ -169,6 +171,14 @@ class EpochLoop:
             one-hot rows: each batch's ``y`` is then expanded to float32
             one-hot rows of width K before the step, the tensor that
             ``Model.fit`` would feed, without gathering K numbers per example.
+        rows_table : ndarray of shape (K, K) or None, default=None
+            A global table (float32) whose rows weight the examples of
+            ``arrays``, which then have no ``x["rows"]``: each batch's
+            ``x["rows"]`` is looked up in it from the class indices before
+            the step, the tensor ``Model.fit`` would feed, without gathering
+            K numbers per example.
+        validation_rows_table : ndarray of shape (K, K) or None, default=None
+            The same for ``validation``.
 
         Returns
         -------
@@ -177,23 +187,28 @@ class EpochLoop:
         """
         import keras
 
+        data = {"train": tuple(arrays)}
+        for name, value in (
+            ("validation", validation),
+            ("train_rows", rows_table),
+            ("validation_rows", validation_rows_table),
+        ):
+            if value is not None:
+                data[name] = tuple(value) if name == "validation" else value
         if keras.backend.backend() == "jax":
-            return self._fit_jax(
-                arrays, validation, batch_size, epochs, seed, stopping, one_hot
-            )
+            return self._fit_jax(data, batch_size, epochs, seed, stopping, one_hot)
         import tensorflow as tf
 
         monitor = _monitor(stopping, validation)
         restore = stopping is not None and stopping.restore_best_weights
 
-        data = (arrays,) if validation is None else (arrays, validation)
-        data = tf.nest.map_structure(tf.convert_to_tensor, tuple(map(tuple, data)))
+        data = tf.nest.map_structure(tf.convert_to_tensor, data)
         specs = tf.nest.map_structure(
             lambda a: tf.TensorSpec((None, *a.shape[1:]), a.dtype), data
         )
         key = (repr(specs), monitor, one_hot)
         if key not in self._functions:
-            self._build(data[0], one_hot)
+            self._build(data["train"], one_hot, data.get("train_rows"))
             self._functions[key] = self._trace(specs, monitor, one_hot)
         patience = np.iinfo(np.int32).max if stopping is None else stopping.patience
         min_delta = 0.0 if stopping is None else abs(stopping.min_delta)
@@ -213,26 +228,32 @@ class EpochLoop:
             for name, values in logs.items()
         }
 
-    def _fit_jax(self, arrays, validation, batch_size, epochs, seed, stopping, one_hot):
-        """:meth:`fit` on JAX: one jitted call per epoch (and evaluation)."""
+    def _fit_jax(self, data, batch_size, epochs, seed, stopping, one_hot):
+        """:meth:`fit` on JAX: one jitted call per epoch (and evaluation).
+
+        ``data``: as :meth:`fit` gathers its arguments.
+        """
         import jax.numpy as jnp
         from keras import tree
 
+        data = tree.map_structure(jnp.asarray, data)
+        arrays, validation = data["train"], data.get("validation")
+        table, val_table = data.get("train_rows"), data.get("validation_rows")
         monitor = _monitor(stopping, validation)
         restore = stopping is not None and stopping.restore_best_weights
         model = self.model
-        arrays = tree.map_structure(jnp.asarray, tuple(arrays))
         n = tree.flatten(arrays)[0].shape[0]
         batch_size = min(batch_size, n)
-        shapes = tree.map_structure(lambda a: (a.shape[1:], str(a.dtype)), arrays)
+        shapes = tree.map_structure(
+            lambda a: (a.shape[1:], str(a.dtype)), (arrays, table)
+        )
         key = ("jax", n, batch_size, repr(shapes), one_hot)
         if key not in self._functions:
-            self._build(arrays, one_hot)
+            self._build(arrays, one_hot, table)
             self._functions[key] = self._jit_epoch(n, batch_size, one_hot)
         run_epoch = self._functions[key]
         evaluate = None
         if validation is not None:
-            validation = tree.map_structure(jnp.asarray, tuple(validation))
             n_val = tree.flatten(validation)[0].shape[0]
             val_batch_size = min(batch_size, n_val)
             val_key = ("jax-evaluate", n_val, val_batch_size, repr(shapes), one_hot)
@@ -264,10 +285,17 @@ class EpochLoop:
         seed_word = np.uint32(0 if seed is None else seed % 2**32)
         for epoch in range(epochs):
             logs, state = run_epoch(
-                (*state[:3], fresh_metrics), arrays, seed_word, epoch, seed is not None
+                (*state[:3], fresh_metrics),
+                arrays,
+                table,
+                seed_word,
+                epoch,
+                seed is not None,
             )
             if evaluate is not None:
-                val_logs, metrics = evaluate((*state[:2], fresh_metrics), validation)
+                val_logs, metrics = evaluate(
+                    (*state[:2], fresh_metrics), validation, val_table
+                )
                 state = (*state[:3], metrics)
                 logs = {**logs, **{"val_" + k: v for k, v in val_logs.items()}}
             for name, value in logs.items():
@@ -307,10 +335,9 @@ class EpochLoop:
         import jax
         import jax.numpy as jnp
 
-        step = _expanding(self.model.test_step, one_hot)
-
         @jax.jit
-        def run(state, arrays):
+        def run(state, arrays, table):
+            step = _expanding(self.model.test_step, one_hot, table)
             order = jnp.arange(n)
             logs, state = _jax_batches(step, state, arrays, order, batch_size)
             return logs, state[2]
@@ -322,26 +349,26 @@ class EpochLoop:
         import jax
         import jax.numpy as jnp
 
-        step = _expanding(self.model.train_step, one_hot)
-
         @jax.jit
-        def run(state, arrays, seed, epoch, shuffle):
+        def run(state, arrays, table, seed, epoch, shuffle):
+            step = _expanding(self.model.train_step, one_hot, table)
             key = jax.random.fold_in(jax.random.key(seed), epoch)
             order = jnp.where(shuffle, jax.random.permutation(key, n), jnp.arange(n))
             return _jax_batches(step, state, arrays, order, batch_size)
 
         return run
 
-    def _build(self, arrays, one_hot=None):
+    def _build(self, arrays, one_hot=None, rows_table=None):
         """Create the model's, loss', metrics' and optimizer's state eagerly.
 
         What ``Model.fit`` does before its first step; no variable may be
-        created inside the traced function. ``one_hot``: as in :meth:`fit`.
+        created inside the traced function. ``one_hot``, ``rows_table``: as
+        in :meth:`fit`.
         """
         from keras import tree
 
         model = self.model
-        one = _expand(tree.map_structure(lambda a: a[:1], arrays), one_hot)
+        one = _expand(tree.map_structure(lambda a: a[:1], arrays), one_hot, rows_table)
         x, y, sample_weight = (*one, None)[:3]
         y_pred = model(x, training=False)
         model.compute_loss(x, y, y_pred, sample_weight, training=False)
@@ -353,14 +380,12 @@ class EpochLoop:
     def _trace(self, specs, monitor, one_hot):
         """The traced fit of data of structure ``specs``, stopping on ``monitor``.
 
-        ``specs``: ``(arrays,)`` or ``(arrays, validation)``; ``one_hot``: as
-        in :meth:`fit`.
+        ``specs``: of the data as :meth:`fit` gathers it; ``one_hot``: as in
+        :meth:`fit`.
         """
         import tensorflow as tf
 
         model = self.model
-        train_step = _expanding(model.train_step, one_hot)
-        test_step = _expanding(model.test_step, one_hot)
         weights = model.weights  # what EarlyStopping saves and restores
 
         @tf.function(
@@ -370,7 +395,11 @@ class EpochLoop:
         def run(
             data, seed, shuffle, batch_size, epochs, patience, stops, min_delta, restore
         ):
-            arrays, validation = (*data, None)[:2]
+            arrays, validation = data["train"], data.get("validation")
+            train_step = _expanding(model.train_step, one_hot, data.get("train_rows"))
+            test_step = _expanding(
+                model.test_step, one_hot, data.get("validation_rows")
+            )
             n = tf.shape(tf.nest.flatten(arrays)[0])[0]
             logs0 = model.get_metrics_result()
             logged = dict(logs0)  # Model.fit's history: the epoch's logs, then val_*
@@ -484,29 +513,38 @@ def _jax_batches(step, state, arrays, order, batch_size):
     return step(state, take(order[n - last :]))
 
 
-def _expand(batch, one_hot):
-    """``(x, y[, sample_weight])`` with the class indices ``y`` as one-hot rows.
+def _expand(batch, one_hot, rows_table=None):
+    """``(x, y[, sample_weight])`` as ``Model.fit`` would feed it.
 
-    Float32 rows of width ``one_hot``, as
-    :func:`~skweighted._fit_data.encode_targets` makes them; ``batch`` as it
-    is when ``one_hot`` is None.
+    The class indices ``y`` become float32 one-hot rows of width ``one_hot``,
+    as :func:`~skweighted._fit_data.encode_targets` makes them, and
+    ``x["rows"]`` each example's row of the global table ``rows_table``, from
+    its class in ``y`` (indices, or a float32 column of them without
+    ``one_hot``); each part is left out when its argument is None.
     """
-    if one_hot is None:
+    if one_hot is None and rows_table is None:
         return batch
     from keras import ops
 
+    from .keras._model import ROWS
+
     x, y, *rest = batch
-    return (x, ops.one_hot(y, one_hot, dtype="float32"), *rest)
+    if rows_table is not None:
+        classes = y if one_hot is not None else ops.reshape(y, (-1,))
+        x = {**x, ROWS: ops.take(rows_table, ops.cast(classes, "int32"), axis=0)}
+    if one_hot is not None:
+        y = ops.one_hot(y, one_hot, dtype="float32")
+    return (x, y, *rest)
 
 
-def _expanding(step, one_hot):
+def _expanding(step, one_hot, rows_table=None):
     """``step`` on batches passed through :func:`_expand` first.
 
     The batch is the step's last argument (JAX's steps take the state first).
     """
-    if one_hot is None:
+    if one_hot is None and rows_table is None:
         return step
-    return lambda *args: step(*args[:-1], _expand(args[-1], one_hot))
+    return lambda *args: step(*args[:-1], _expand(args[-1], one_hot, rows_table))
 
 
 def _monitor(stopping, validation):

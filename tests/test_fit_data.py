@@ -13,7 +13,7 @@ from _helpers import (
     small_keras,
     small_mlp,
 )
-from skweighted import _fit_data
+from skweighted import _fit_data, model_reuse
 from skweighted._fit_data import (
     MAX_STEPS_PER_EXECUTION,
     FitData,
@@ -351,3 +351,35 @@ def test_loop_arrays_hold_the_targets_as_class_indices(encoding):
     else:
         assert data.one_hot is None
         np.testing.assert_array_equal(y, targets)
+
+
+def test_global_table_is_not_copied_per_example():
+    """Check a fit with a global table holds no (n, K) copy of its rows.
+
+    Each example's row ``W[y]`` is looked up in each training step. Oracle:
+    the peak of the memory numpy allocates in an unweighted fit of the same
+    data, against the n x K float32 rows (tracemalloc).
+    """
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    n, k = 20_000, 50
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    y = np.arange(n) % k
+    W = rng.uniform(1.0, 3.0, (k, k))
+
+    def peak(table):
+        clf = small_mlp(
+            hidden_layer_sizes=(4,), epochs=1, batch_size=2048, misclass_weights=table
+        )
+        clf.fit(X[:500], y[:500])  # traced and kept for reuse, outside the count
+        tracemalloc.start()
+        try:
+            clf.fit(X, y)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    with model_reuse(True):
+        unweighted, weighted = peak(None), peak(W)
+    assert weighted < unweighted + 0.25 * n * k * 4

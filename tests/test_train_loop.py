@@ -247,6 +247,59 @@ def test_keras_classifier_one_sigmoid_unit_trains_like_model_fit(iris, loop_fits
     assert_same_fit(fast, oracle, X)
 
 
+@tensorflow_only
+def test_keras_classifier_sparse_loss_with_table_trains_like_model_fit(iris, loop_fits):
+    """Check a sparse loss (class-index targets) with a global table, as Model.fit.
+
+    The loop reads each example's row of the table from the targets' column of
+    class indices.
+    """
+    X, y = iris
+
+    def make():
+        return small_keras(
+            model=build_small_mlp,
+            loss="sparse_categorical_crossentropy",
+            misclass_weights=W3,
+        )
+
+    fast, oracle = fit_both(make, X, y, loop_fits)
+    assert_same_fit(fast, oracle, X)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"class_weight": "balanced", "weighting": "expected"},
+        {"early_stopping": True, "epochs": 6, "n_iter_no_change": 2},
+    ],
+    ids=["argmax", "class-weight-expected", "held-out"],
+)
+def test_global_table_trains_like_its_rows_per_example(iris, loop_fits, params):
+    """Check a global table W trains as the per-example tables W, W, ... do.
+
+    A global table is each example's row ``W[y]``: in one call the loop looks
+    it up in each step from the class index, while per-example tables carry
+    each example's row. Same model to the last bit on TensorFlow; to float32
+    precision on JAX, where XLA compiles the lookup into the step.
+    """
+    X, y = iris
+    y = y[:130]  # a third class with fewer examples: class weights differ
+    X = X[:130]
+    table = small_mlp(misclass_weights=W3, **params).fit(X, y)
+    tables = np.broadcast_to(np.array(W3), (len(y), 3, 3))
+    per_example = small_mlp(**params).fit(X, y, sample_tables=tables)
+    assert len(loop_fits) == 2
+    if keras.backend.backend() == "tensorflow":
+        assert_same_fit(table, per_example, X)
+    else:
+        assert table.n_iter_ == per_example.n_iter_
+        np.testing.assert_allclose(
+            table.predict_proba(X), per_example.predict_proba(X), rtol=1e-5, atol=1e-6
+        )
+
+
 ONE_CALL = dict(
     callbacks=[], stopping=None, fit_kwargs={"verbose": 0}, run_eagerly=False
 )
@@ -436,33 +489,42 @@ def test_unshuffled_fit_trains_like_model_fit(iris, loop_fits):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("rows", [False, True], ids=["plain", "rows"])
+@pytest.mark.parametrize("rows", ["plain", "rows", "global"])
 def test_class_index_targets_train_like_one_hot_targets(three_class, rows):
     """Check EpochLoop on FitData.loop_arrays equals it on FitData.arrays.
 
     Class indices expanded in each step (``one_hot=K``) against the one-hot
-    targets themselves, with sample weights, a held-out evaluation and early
-    stopping: same history and weights to the last bit on TensorFlow; on JAX,
-    where XLA compiles the expansion into the step and may round the loss
-    differently in the last bit, to float32 precision.
+    targets themselves, and a global table's rows looked up in each step
+    (``rows_table=``) against each example's row carried with the batch, with
+    sample weights, a held-out evaluation and early stopping: same history
+    and weights to the last bit on TensorFlow; on JAX, where XLA compiles the
+    expansion into the step and may round the loss differently in the last
+    bit, to float32 precision.
     """
     X, y = three_class
     rng = np.random.default_rng(1)
+    tables = {
+        "plain": {},
+        "rows": {"rows": rng.uniform(0.0, 4.0, size=(len(y), 3)).astype(np.float32)},
+        "global": {"rows": np.float32(W3), "rows_by_class": True},
+    }
     data = FitData(
         X=X.astype(np.float32),
         y_idx=y,
         classes=np.arange(3),
-        rows=rng.uniform(0.0, 4.0, size=(len(y), 3)).astype(np.float32)
-        if rows
-        else None,
         sample_weight=rng.uniform(0.5, 1.5, len(y)),
+        **tables[rows],
     )
     train, held_out = data.subset(np.arange(240)), data.subset(np.arange(240, 300))
+    if rows == "global":  # the oracle: the same rows, one per example
+        np.testing.assert_array_equal(train.example_rows, np.float32(W3)[y[:240]])
+        assert "rows" not in train.loop_arrays()[0]
     start = _table_model(X, 3).get_weights()
     fits = []
     for arrays, one_hot in (("arrays", None), ("loop_arrays", 3)):
         model = _table_model(X, 3)
         model.set_weights(start)
+        looked_up = arrays == "loop_arrays"
         history = EpochLoop(model).fit(
             [a for a in getattr(train, arrays)() if a is not None],
             batch_size=32,
@@ -471,6 +533,8 @@ def test_class_index_targets_train_like_one_hot_targets(three_class, rows):
             stopping=Stopping("val_loss", patience=1, min_delta=0.0),
             validation=[a for a in getattr(held_out, arrays)() if a is not None],
             one_hot=one_hot,
+            rows_table=train.loop_rows_table if looked_up else None,
+            validation_rows_table=held_out.loop_rows_table if looked_up else None,
         )
         fits.append((history, model.get_weights()))
     (history, weights), (index_history, index_weights) = fits
