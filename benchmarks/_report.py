@@ -289,7 +289,8 @@ def _md_overhead(o):
     lines += [
         "The `Model.fit` path (with callbacks): `WeightedKerasClassifier` with the "
         "same network and a Keras callback timing each epoch (any callback makes a "
-        f"fit go through `keras.Model.fit`){repeats}. Per-epoch time is the median "
+        f"fit go through `keras.Model.fit`){repeats}; a global table reaches the "
+        "model there as each example's (n, K) row. Per-epoch time is the median "
         'of epochs 2.. of each fit. "global-in-loss" is an alternative measured for '
         "comparison: the K x K table inside the loss "
         "(`MisclassificationWeightedCrossentropy`), no (n, K) rows input.",

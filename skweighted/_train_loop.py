@@ -244,10 +244,8 @@ class EpochLoop:
         model = self.model
         n = tree.flatten(arrays)[0].shape[0]
         batch_size = min(batch_size, n)
-        shapes = tree.map_structure(
-            lambda a: (a.shape[1:], str(a.dtype)), (arrays, table)
-        )
-        key = ("jax", n, batch_size, repr(shapes), one_hot)
+        shapes = tree.map_structure(lambda a: (a.shape[1:], str(a.dtype)), arrays)
+        key = ("jax", n, batch_size, repr(shapes), one_hot, table is not None)
         if key not in self._functions:
             self._build(arrays, one_hot, table)
             self._functions[key] = self._jit_epoch(n, batch_size, one_hot)

@@ -32,10 +32,10 @@ from _common import (
 
 
 def _tables_form(name, full):
-    if name.startswith("per-example") and full:
-        return "(n, K, K)"
-    if name.startswith(("per-example", "global/")):
-        return "(n, K) rows"
+    if name.startswith("per-example"):
+        return "(n, K, K)" if full else "(n, K) rows"
+    if name.startswith("global/"):
+        return "(K, K)"
     return "-"
 
 
