@@ -528,11 +528,28 @@ def _expand(batch, one_hot, rows_table=None):
 
     x, y, *rest = batch
     if rows_table is not None:
-        classes = y if one_hot is not None else ops.reshape(y, (-1,))
-        x = {**x, ROWS: ops.take(rows_table, ops.cast(classes, "int32"), axis=0)}
+        classes = y  # int32 indices
+        if one_hot is None:
+            classes = ops.cast(ops.reshape(y, (-1,)), "int32")
+        x = {**x, ROWS: _rows_of(rows_table, classes)}
     if one_hot is not None:
         y = ops.one_hot(y, one_hot, dtype="float32")
     return (x, y, *rest)
+
+
+def _rows_of(table, classes):
+    """``table[classes]``: the rows of a global table, one per example.
+
+    On TensorFlow one gather: ``keras.ops.take`` adds about five operations
+    for negative indices to every training step.
+    """
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return tf.gather(table, classes)
+    return keras.ops.take(table, classes, axis=0)
 
 
 def _expanding(step, one_hot, rows_table=None):

@@ -306,6 +306,44 @@ def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
         assert weighting_scores(out, "argmax") is out._keras_logits
 
 
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "traced"])
+@pytest.mark.parametrize("from_logits", [False, True], ids=["softmax", "logits"])
+def test_expected_weights_of_a_network_match_its_probabilities(graph, from_logits):
+    """Check expected weights from a softmax or logits output equal the reference.
+
+    On TensorFlow the probabilities are computed from the logits in the step
+    (not by TensorFlow's softmax kernel); the weights must still be
+    ``sum_j rows[k, j] p_kj`` with the model's probabilities, in numpy.
+    """
+    import tensorflow as tf
+
+    rng = np.random.default_rng(6)
+    n, k = 64, 7
+    X = rng.normal(size=(n, 3)).astype(np.float32)
+    y = rng.integers(0, k, size=n)
+    rows = rng.uniform(0.5, 3.0, size=(n, k)).astype(np.float32)
+    activation = None if from_logits else "softmax"
+    net = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(k, activation=activation)]
+    )
+    model = TableWeightedModel(net, weighting="expected", from_logits=from_logits)
+    x = {"features": X, "rows": rows}
+    Y = np.eye(k, dtype=np.float32)[y]
+
+    def weights_and_output():
+        output = model(X)
+        return model.example_weights(x, Y, output), output
+
+    if graph and keras.backend.backend() == "tensorflow":
+        weights_and_output = tf.function(weights_and_output, autograph=False)
+    got, output = (keras.ops.convert_to_numpy(t) for t in weights_and_output())
+    output = output.astype(np.float64)
+    if from_logits:
+        e = np.exp(output - output.max(axis=1, keepdims=True))
+        output = e / e.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(got, (rows * output).sum(axis=1), rtol=1e-6)
+
+
 @pytest.mark.parametrize("weighting", ["argmax", "expected"])
 def test_weights_stay_float32_under_mixed_precision(weighting):
     """Check table entries beyond float16's range weight a mixed-precision model.
