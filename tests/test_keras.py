@@ -267,6 +267,38 @@ def test_model_compute_loss_other_heads(weighting, form, head):
     np.testing.assert_allclose(float(got), expected, rtol=1e-4)
 
 
+def _weights_of_a_network(weighting, graph, from_logits=False, seed=5):
+    """A one-layer network's table weights, its output and the rows (numpy).
+
+    Softmax or logits output; ``graph``: traced as the estimators trace their
+    training (without autograph, whose conversion cache once returned another
+    function's conversion), on TensorFlow.
+    """
+    import tensorflow as tf
+
+    rng = np.random.default_rng(seed)
+    n, k = 64, 7
+    X = rng.normal(size=(n, 3)).astype(np.float32)
+    y = rng.integers(0, k, size=n)
+    rows = rng.uniform(0.5, 3.0, size=(n, k)).astype(np.float32)
+    activation = None if from_logits else "softmax"
+    net = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(k, activation=activation)]
+    )
+    model = TableWeightedModel(net, weighting=weighting, from_logits=from_logits)
+    x = {"features": X, "rows": rows}
+    Y = np.eye(k, dtype=np.float32)[y]
+
+    def weights_and_output():
+        output = model(X)
+        return model.example_weights(x, Y, output), output
+
+    if graph and keras.backend.backend() == "tensorflow":
+        weights_and_output = tf.function(weights_and_output, autograph=False)
+    got, output = (keras.ops.convert_to_numpy(t) for t in weights_and_output())
+    return got, output, rows, model
+
+
 @pytest.mark.parametrize("graph", [False, True], ids=["eager", "traced"])
 def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
     """Check argmax weights read from a softmax output equal the reference.
@@ -275,34 +307,12 @@ def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
     predicted class is read from them; the weights must still be those of
     the first largest probability, computed in numpy.
     """
-    import tensorflow as tf
-
     from skweighted.keras._weights import weighting_scores
 
-    rng = np.random.default_rng(5)
-    n, k = 64, 7
-    X = rng.normal(size=(n, 3)).astype(np.float32)
-    y = rng.integers(0, k, size=n)
-    rows = rng.uniform(0.5, 3.0, size=(n, k)).astype(np.float32)
-    net = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(k, activation="softmax")]
-    )
-    model = TableWeightedModel(net)
-    x = {"features": X, "rows": rows}
-    Y = np.eye(k, dtype=np.float32)[y]
-
-    def weights_and_proba():
-        proba = model(X)
-        return model.example_weights(x, Y, proba), proba
-
-    if graph and keras.backend.backend() == "tensorflow":
-        # Traced as the estimators trace their training (without autograph,
-        # whose conversion cache once returned another function's conversion).
-        weights_and_proba = tf.function(weights_and_proba, autograph=False)
-    got, proba = (keras.ops.convert_to_numpy(t) for t in weights_and_proba())
-    np.testing.assert_array_equal(got, rows[np.arange(n), proba.argmax(axis=1)])
+    got, proba, rows, model = _weights_of_a_network("argmax", graph)
+    np.testing.assert_array_equal(got, rows[np.arange(len(rows)), proba.argmax(axis=1)])
     if keras.backend.backend() == "tensorflow":  # the logits path is taken
-        out = model(X)
+        out = model.network(np.zeros((2, 3), np.float32))
         assert weighting_scores(out, "argmax") is out._keras_logits
 
 
@@ -315,28 +325,9 @@ def test_expected_weights_of_a_network_match_its_probabilities(graph, from_logit
     (not by TensorFlow's softmax kernel); the weights must still be
     ``sum_j rows[k, j] p_kj`` with the model's probabilities, in numpy.
     """
-    import tensorflow as tf
-
-    rng = np.random.default_rng(6)
-    n, k = 64, 7
-    X = rng.normal(size=(n, 3)).astype(np.float32)
-    y = rng.integers(0, k, size=n)
-    rows = rng.uniform(0.5, 3.0, size=(n, k)).astype(np.float32)
-    activation = None if from_logits else "softmax"
-    net = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(k, activation=activation)]
+    got, output, rows, _ = _weights_of_a_network(
+        "expected", graph, from_logits=from_logits, seed=6
     )
-    model = TableWeightedModel(net, weighting="expected", from_logits=from_logits)
-    x = {"features": X, "rows": rows}
-    Y = np.eye(k, dtype=np.float32)[y]
-
-    def weights_and_output():
-        output = model(X)
-        return model.example_weights(x, Y, output), output
-
-    if graph and keras.backend.backend() == "tensorflow":
-        weights_and_output = tf.function(weights_and_output, autograph=False)
-    got, output = (keras.ops.convert_to_numpy(t) for t in weights_and_output())
     output = output.astype(np.float64)
     if from_logits:
         e = np.exp(output - output.max(axis=1, keepdims=True))
