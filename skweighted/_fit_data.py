@@ -344,8 +344,9 @@ class FitData:
     def loop_arrays(self):
         """``(x, y, sample_weight)`` for :class:`~skweighted._train_loop.EpochLoop`.
 
-        As :meth:`arrays`, but each batch gathers one number per example
-        instead of K, and the loop expands it in each step:
+        As :meth:`arrays`, but where the model takes K numbers per example
+        that one number or none determines, a batch carries that instead and
+        the loop expands it in each step:
 
         - one-hot targets travel as their class indices (int32), expanded
           with the loop's ``one_hot=`` :attr:`one_hot`;

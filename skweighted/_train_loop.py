@@ -254,7 +254,14 @@ class EpochLoop:
         if validation is not None:
             n_val = tree.flatten(validation)[0].shape[0]
             val_batch_size = min(batch_size, n_val)
-            val_key = ("jax-evaluate", n_val, val_batch_size, repr(shapes), one_hot)
+            val_key = (
+                "jax-evaluate",
+                n_val,
+                val_batch_size,
+                repr(shapes),
+                one_hot,
+                val_table is not None,
+            )
             if val_key not in self._functions:
                 self._functions[val_key] = self._jit_evaluate(
                     n_val, val_batch_size, one_hot

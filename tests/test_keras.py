@@ -267,12 +267,15 @@ def test_model_compute_loss_other_heads(weighting, form, head):
     np.testing.assert_allclose(float(got), expected, rtol=1e-4)
 
 
-def _weights_of_a_network(weighting, graph, from_logits=False, seed=5):
+def _weights_of_a_network(
+    weighting, graph, from_logits=False, seed=5, activation="softmax"
+):
     """A one-layer network's table weights, its output and the rows (numpy).
 
-    Softmax or logits output; ``graph``: traced as the estimators trace their
-    training (without autograph, whose conversion cache once returned another
-    function's conversion), on TensorFlow.
+    ``activation``: of the output layer (a Keras activation, or a layer put
+    after it), or none with ``from_logits``; ``graph``: traced as the
+    estimators trace their training (without autograph, whose conversion
+    cache once returned another function's conversion), on TensorFlow.
     """
     import tensorflow as tf
 
@@ -281,10 +284,14 @@ def _weights_of_a_network(weighting, graph, from_logits=False, seed=5):
     X = rng.normal(size=(n, 3)).astype(np.float32)
     y = rng.integers(0, k, size=n)
     rows = rng.uniform(0.5, 3.0, size=(n, k)).astype(np.float32)
-    activation = None if from_logits else "softmax"
-    net = keras.Sequential(
-        [keras.Input((3,)), keras.layers.Dense(k, activation=activation)]
-    )
+    layers = [keras.Input((3,))]
+    if from_logits:
+        layers.append(keras.layers.Dense(k))
+    elif isinstance(activation, str):
+        layers.append(keras.layers.Dense(k, activation=activation))
+    else:
+        layers += [keras.layers.Dense(k), activation]
+    net = keras.Sequential(layers)
     model = TableWeightedModel(net, weighting=weighting, from_logits=from_logits)
     x = {"features": X, "rows": rows}
     Y = np.eye(k, dtype=np.float32)[y]
@@ -311,9 +318,19 @@ def test_argmax_weights_of_a_softmax_network_match_its_probabilities(graph):
 
     got, proba, rows, model = _weights_of_a_network("argmax", graph)
     np.testing.assert_array_equal(got, rows[np.arange(len(rows)), proba.argmax(axis=1)])
-    if keras.backend.backend() == "tensorflow":  # the logits path is taken
-        out = model.network(np.zeros((2, 3), np.float32))
-        assert weighting_scores(out, "argmax") is out._keras_logits
+    if keras.backend.backend() == "tensorflow":  # traced, the logits path is taken
+        import tensorflow as tf
+
+        taken = []
+
+        @tf.function(autograph=False)
+        def scores():
+            out = model.network(np.zeros((2, 3), np.float32))
+            taken.append(weighting_scores(out, "argmax") is out._keras_logits)
+            return out
+
+        scores()
+        assert taken == [True]
 
 
 @pytest.mark.parametrize("graph", [False, True], ids=["eager", "traced"])
@@ -333,6 +350,33 @@ def test_expected_weights_of_a_network_match_its_probabilities(graph, from_logit
         e = np.exp(output - output.max(axis=1, keepdims=True))
         output = e / e.sum(axis=1, keepdims=True)
     np.testing.assert_allclose(got, (rows * output).sum(axis=1), rtol=1e-6)
+
+
+@pytest.mark.parametrize("graph", [False, True], ids=["eager", "traced"])
+@pytest.mark.parametrize("weighting", ["argmax", "expected"])
+@pytest.mark.parametrize(
+    "activation",
+    ["sigmoid", lambda: keras.layers.Softmax(axis=0)],
+    ids=["sigmoid", "softmax-over-the-batch"],
+)
+def test_weights_of_other_tagged_outputs_read_the_output(graph, weighting, activation):
+    """Check weights of K sigmoid units, or a softmax over another axis.
+
+    Keras tags these outputs with their logits too, but the probabilities
+    are the output itself (as ``class_probabilities`` reads it), not a
+    softmax of the logits over the classes. Oracle: the numpy reference on
+    the network's own output.
+    """
+    if not isinstance(activation, str):
+        activation = activation()
+    got, output, rows, _ = _weights_of_a_network(
+        weighting, graph, seed=7, activation=activation
+    )
+    if weighting == "argmax":
+        expected = rows[np.arange(len(rows)), output.argmax(axis=1)]
+    else:
+        expected = (rows * output.astype(np.float64)).sum(axis=1)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
 
 
 @pytest.mark.parametrize("weighting", ["argmax", "expected"])

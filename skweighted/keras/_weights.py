@@ -144,14 +144,15 @@ def weighting_scores(y_pred, weighting, from_logits=False):
     """What :func:`table_weights` takes as ``y_pred`` for a network's output.
 
     For ``"expected"`` the probabilities of :func:`class_probabilities`
-    (on TensorFlow, computed from the logits when they are at hand, as
+    (on TensorFlow, computed from the logits of a network that outputs
+    logits or of a traced softmax over the last axis, as
     ``exp(l - max l) / sum``: TensorFlow's softmax kernel costs several
     times more on a small batch; the same probabilities up to rounding).
     For ``"argmax"``, scores whose first maximum is each example's predicted
     class: the logits when they are at hand (a network that outputs logits,
-    or a softmax output, which Keras tags with its logits as its
-    cross-entropy reads them too), else the probabilities of
-    :func:`class_probabilities`. Reading the class from
+    or a traced softmax or sigmoid output over the last axis, which Keras
+    tags with its logits as its cross-entropy reads them too), else the
+    probabilities of :func:`class_probabilities`. Reading the class from
     the logits leaves the softmax out of the training step when nothing else
     needs it. The class is that of the largest probability, except where two
     different logits give the same rounded probability.
@@ -171,15 +172,31 @@ def weighting_scores(y_pred, weighting, from_logits=False):
         Logits or probabilities; K = 2 for a one-unit output.
     """
     if weighting != "argmax" or y_pred.shape[-1] == 1:
-        logits = y_pred if from_logits else getattr(y_pred, "_keras_logits", None)
-        if (
-            logits is not None
-            and y_pred.shape[-1] != 1
-            and keras.backend.backend() == "tensorflow"
-        ):
-            return _tf_softmax(logits)
+        if y_pred.shape[-1] != 1 and keras.backend.backend() == "tensorflow":
+            logits = y_pred if from_logits else _tagged_logits(y_pred, ("Softmax",))
+            if logits is not None:
+                return _tf_softmax(logits)
         return class_probabilities(y_pred, from_logits)
     if from_logits:
         return y_pred
-    logits = getattr(y_pred, "_keras_logits", None)
+    logits = _tagged_logits(y_pred, ("Softmax", "Sigmoid"))
     return y_pred if logits is None else logits
+
+
+def _tagged_logits(output, kinds):
+    """The logits Keras keeps with ``output``, when ``output`` is one of ``kinds``.
+
+    Keras tags the outputs of its softmax and sigmoid with their logits.
+    They stand for the output only where the operation that made it is known
+    to be one of ``kinds`` (TensorFlow operation types, each over the last
+    axis): a softmax over another axis is tagged too, and an eager tensor
+    does not say which operation made it. None otherwise.
+    """
+    logits = getattr(output, "_keras_logits", None)
+    if logits is None:
+        return None
+    try:
+        kind = output.op.type
+    except AttributeError:  # an eager tensor, or not a TensorFlow tensor
+        return None
+    return logits if kind in kinds else None
