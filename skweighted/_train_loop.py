@@ -15,7 +15,8 @@ which does exactly what ``Model.fit`` would:
 - the same optimizer steps: the model's own ``train_step``, on the same
   tensors (one-hot targets travel as class indices and are expanded in each
   step, so that a batch does not gather a ``(batch, K)`` array of zeros and
-  ones; see :meth:`EpochLoop.fit`);
+  ones, and a global table's rows are looked up from those indices instead
+  of being gathered from a copy per example; see :meth:`EpochLoop.fit`);
 - the same logs: the model's metrics are reset at the start of each epoch
   and read at its end, as ``history_``;
 - the same held-out evaluation: after each epoch the model's own
