@@ -189,13 +189,12 @@ class EpochLoop:
         import keras
 
         data = {"train": tuple(arrays)}
-        for name, value in (
-            ("validation", validation),
-            ("train_rows", rows_table),
-            ("validation_rows", validation_rows_table),
-        ):
-            if value is not None:
-                data[name] = tuple(value) if name == "validation" else value
+        if validation is not None:
+            data["validation"] = tuple(validation)
+        if rows_table is not None:
+            data["train_rows"] = rows_table
+        if validation_rows_table is not None:
+            data["validation_rows"] = validation_rows_table
         if keras.backend.backend() == "jax":
             return self._fit_jax(data, batch_size, epochs, seed, stopping, one_hot)
         import tensorflow as tf

@@ -171,16 +171,18 @@ def weighting_scores(y_pred, weighting, from_logits=False):
     scores : tensor of shape (batch, K)
         Logits or probabilities; K = 2 for a one-unit output.
     """
-    if weighting != "argmax" or y_pred.shape[-1] == 1:
-        if y_pred.shape[-1] != 1 and keras.backend.backend() == "tensorflow":
-            logits = y_pred if from_logits else _tagged_logits(y_pred, ("Softmax",))
-            if logits is not None:
-                return _tf_softmax(logits)
+    if y_pred.shape[-1] == 1:
         return class_probabilities(y_pred, from_logits)
-    if from_logits:
-        return y_pred
-    logits = _tagged_logits(y_pred, ("Softmax", "Sigmoid"))
-    return y_pred if logits is None else logits
+    if weighting == "argmax":
+        if from_logits:
+            return y_pred
+        logits = _tagged_logits(y_pred, ("Softmax", "Sigmoid"))
+        return y_pred if logits is None else logits
+    if keras.backend.backend() == "tensorflow":
+        logits = y_pred if from_logits else _tagged_logits(y_pred, ("Softmax",))
+        if logits is not None:
+            return _tf_softmax(logits)
+    return class_probabilities(y_pred, from_logits)
 
 
 def _tagged_logits(output, kinds):
