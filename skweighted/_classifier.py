@@ -584,9 +584,11 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
     dropout : float, default=0.0
         Dropout rate after each hidden layer.
     optimizer : str, default="adam"
-        Keras optimizer name (e.g. "adam", "sgd", "rmsprop"); MLPClassifier's
-        ``solver``, with Keras' defaults: "sgd" has no momentum (MLPClassifier's
-        uses Nesterov momentum 0.9) and Adam's epsilon is 1e-7 (1e-8).
+        Keras optimizer name (e.g. "adam", "sgd", "rmsprop", in any case, or a
+        name registered with Keras), built from ``learning_rate`` alone;
+        MLPClassifier's ``solver``, with Keras' defaults: "sgd" has no momentum
+        (MLPClassifier's uses Nesterov momentum 0.9) and Adam's epsilon is 1e-7
+        (1e-8).
     learning_rate : float, default=1e-3
         The optimizer's learning rate (MLPClassifier's ``learning_rate_init``).
     batch_size : int, default=200
@@ -811,21 +813,52 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
 
         return check_hidden_layer_sizes(self.hidden_layer_sizes)
 
-    def _optimizer(self):
+    def _optimizer_class(self):
+        """The Keras optimizer class that ``optimizer`` names, without building one.
+
+        Found as ``keras.optimizers.get`` finds it: a built-in name in any
+        case, or a name registered with Keras. Parameter checks run before
+        any TensorFlow code, and an optimizer built only to check its name
+        would create variables.
+        """
         import keras
 
-        try:
-            return keras.optimizers.get(
-                {
-                    "class_name": self.optimizer,
-                    "config": {"learning_rate": self.learning_rate},
-                }
-            )
-        except (ValueError, TypeError):
+        built_in = {
+            cls.__name__.lower(): cls
+            for cls in vars(keras.optimizers).values()
+            if isinstance(cls, type) and issubclass(cls, keras.optimizers.Optimizer)
+        }
+        name = self.optimizer
+        if name.lower() in built_in:
+            name = name.lower()
+        found = keras.saving.get_registered_object(name) or built_in.get(name)
+        if not (
+            isinstance(found, type) and issubclass(found, keras.optimizers.Optimizer)
+        ):
             raise ValueError(
                 f"optimizer={self.optimizer!r} is not a Keras optimizer name; use "
                 "e.g. 'adam', 'sgd' or 'rmsprop'."
-            ) from None
+            )
+        required = [
+            p.name
+            for p in inspect.signature(found).parameters.values()
+            if p.default is p.empty
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and p.name != "learning_rate"
+        ]
+        if required:  # e.g. an optimizer that wraps another one
+            raise ValueError(
+                f"optimizer={self.optimizer!r} needs {', '.join(required)}, and "
+                f"{type(self).__name__} builds its optimizer from learning_rate "
+                "alone; use e.g. 'adam', 'sgd' or 'rmsprop', or give "
+                "WeightedKerasClassifier a compiled model."
+            )
+        return found
+
+    def _optimizer(self):
+        return self._optimizer_class().from_config(
+            {"learning_rate": self.learning_rate}
+        )
 
     def _check_params(self):
         import keras
@@ -838,7 +871,7 @@ class WeightedMLPClassifier(BaseWeightedClassifier):
                 f"activation={self.activation!r} is not a Keras activation name; use "
                 "e.g. 'relu', 'tanh' or 'sigmoid'."
             ) from None
-        self._optimizer()
+        self._optimizer_class()
 
     def _build_network(self, meta, seed, compile_kwargs, batch_size):
         from .keras import build_mlp

@@ -672,6 +672,60 @@ def test_bad_input_raises_before_keras(no_network, make, kw, error, match):
         np.testing.assert_array_equal(after, before)
 
 
+@pytest.mark.parametrize("name", ["adam", "Adam", "SGD", "rmsprop", "AdamW", "nadam"])
+def test_mlp_optimizer_name_builds_the_optimizer_keras_names(name):
+    """Check an optimizer name gives the optimizer that Keras builds from it.
+
+    Oracle: ``keras.optimizers.get`` of the same name and learning rate.
+    """
+    built = small_mlp(optimizer=name, learning_rate=0.02)._optimizer()
+    expected = keras.optimizers.get(
+        {"class_name": name, "config": {"learning_rate": 0.02}}
+    )
+    assert type(built) is type(expected)
+    config, reference = built.get_config(), expected.get_config()
+    config.pop("name"), reference.pop("name")
+    assert config == reference
+
+
+def test_mlp_optimizer_name_is_checked_without_building_one():
+    """Check the optimizer's name is checked before Keras builds anything.
+
+    A fit that fails on its data has built no optimizer (the check used to
+    build one and throw it away), and a name registered with Keras trains
+    with that optimizer. Oracle: the optimizers a registered class counts.
+    """
+    built = []
+
+    class CountingSGD(keras.optimizers.SGD):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(N, 3)), np.arange(N) % 2
+    with keras.saving.CustomObjectScope({"CountingSGD": CountingSGD}):
+        clf = small_mlp(optimizer="CountingSGD", epochs=1)
+        with pytest.raises(ValueError, match="NaN"):
+            clf.fit(np.full((N, 3), np.nan), y)
+        assert built == []
+        clf.fit(X, y)
+    assert isinstance(clf.model_.optimizer, CountingSGD)
+    assert clf.model_.optimizer in built
+
+
+def test_mlp_optimizer_that_wraps_another_is_refused_before_keras(no_network):
+    """Check an optimizer that needs more than a learning rate is refused.
+
+    Keras' LossScaleOptimizer wraps another optimizer: the error names the
+    missing argument and what to use instead, before any network is built.
+    """
+    rng = np.random.default_rng(0)
+    clf = small_mlp(optimizer="LossScaleOptimizer")
+    with pytest.raises(ValueError, match="'LossScaleOptimizer' needs inner_optimizer"):
+        clf.fit(rng.normal(size=(N, 3)), np.arange(N) % 2)
+
+
 def test_tables_for_more_classes_than_y_name_classes(three_class, no_network):
     """Check tables for K classes with y of fewer classes point to `classes`."""
     X, y = three_class

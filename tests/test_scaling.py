@@ -237,9 +237,13 @@ def test_thread_budget_is_the_workers_not_the_parents(monkeypatch):
         try:
             client.wait_for_workers(1, timeout=60)
             assert client.submit(_thread_budget, pure=False).result() == 2
-        finally:
+        finally:  # a worker's own shutdown can stall: then end it
             worker.terminate()
-            worker.wait(timeout=30)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
 def _pools_after_unpickling(data):
