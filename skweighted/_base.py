@@ -298,14 +298,15 @@ def _used_rows(rows, by_class, y_idx):
     return rows[np.bincount(y_idx, minlength=len(rows)) > 0]
 
 
-def _warn_degenerate(rows, by_class, y_idx, weighting):
+def _warn_degenerate(rows, used, by_class, y_idx, weighting):
     """Warn about tables the model cannot learn from, or learns badly from.
 
-    ``rows``, ``by_class``: ``FitData``'s ``rows`` and ``rows_by_class``.
+    ``rows``, ``by_class``: ``FitData``'s ``rows`` and ``rows_by_class``;
+    ``used``: :func:`_used_rows` of them.
     """
     if rows is None:
         return
-    if not _used_rows(rows, by_class, y_idx).any():
+    if not used.any():
         warnings.warn(
             "Every table weight of this data is 0, so every example weighs 0 and "
             "the model learns nothing; tables hold weights (>= 0, 1 = plain loss), "
@@ -582,7 +583,8 @@ class BaseWeightedClassifier(KerasClassifier):
             classes=classes,
             order=order,
         )
-        _warn_degenerate(rows, by_class, y_idx, self.weighting)
+        used = None if rows is None else _used_rows(rows, by_class, y_idx)
+        _warn_degenerate(rows, used, by_class, y_idx, self.weighting)
         if sample_weight is not None:
             sample_weight = check_sample_weight(
                 sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -595,7 +597,7 @@ class BaseWeightedClassifier(KerasClassifier):
         if sample_weight is not None:
             sample_weight = _as_float32(sample_weight, "sample_weight (x class_weight)")
         if rows is not None:
-            largest = float(_used_rows(rows, by_class, y_idx).max(initial=0.0))
+            largest = float(used.max(initial=0.0))
             if sample_weight is not None:
                 largest *= float(sample_weight.max(initial=0.0))
             if largest > _FLOAT32_MAX:
